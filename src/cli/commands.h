@@ -1,0 +1,44 @@
+// The custhub subcommands. Each returns the process exit code: 0 ok,
+// 1 runtime failure, 2 bad usage or config, 3 not found.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "absl/status/status.h"
+#include "streams/options.h"
+
+namespace custhub::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitNotFound = 3;
+
+// Set by SIGINT/SIGTERM.
+std::atomic<bool>& StopRequested();
+void InstallSignalHandlers();
+
+// Prints "custhub: <message>" on stderr and maps the status to an exit code.
+int Fail(const absl::Status& status);
+
+struct BrokerArgs {
+  int brokers = 3;     // Default: 3
+  int partitions = 8;  // Default: 8
+};
+int RunBroker(const BrokerArgs& args, const streams::InputTopics& inputs,
+              const publish::OutputTopics& outputs);
+
+int RunHub(const streams::HubOptions& options);
+
+struct DemoArgs {
+  int customers = 300;  // Default: 300
+  uint64_t seed = 42;   // Default: 42
+  std::string state_dir;  // Default: a fresh temporary directory
+};
+int RunDemo(const DemoArgs& args);
+
+int RunProfileGet(const std::string& id, const std::string& state_dir);
+int RunDigest(const std::string& state_dir);
+
+}  // namespace custhub::cli

@@ -1,0 +1,71 @@
+#include "src/cli/config_file.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace custhub::cli {
+namespace {
+
+void Flatten(const YAML::Node& node, const std::string& prefix,
+             std::vector<std::pair<std::string, std::vector<std::string>>>* out) {
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      std::replace(key.begin(), key.end(), '_', '-');
+      Flatten(kv.second, prefix.empty() ? key : prefix + "-" + key, out);
+    }
+  } else if (node.IsSequence()) {
+    std::vector<std::string> values;
+    for (const auto& v : node) values.push_back(v.as<std::string>());
+    out->emplace_back(prefix, std::move(values));
+  } else if (node.IsScalar()) {
+    out->emplace_back(prefix, std::vector<std::string>{node.as<std::string>()});
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> ConfigArgs(
+    const std::string& path, const std::vector<std::string>& given,
+    const std::function<bool(const std::string&)>& known_here,
+    const std::function<bool(const std::string&)>& known_anywhere) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--config: ", path, ": ", e.what()));
+  }
+  if (!root.IsNull() && !root.IsMap()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--config: ", path, ": top level must be a map"));
+  }
+  std::vector<std::pair<std::string, std::vector<std::string>>> flat;
+  try {
+    Flatten(root, "", &flat);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--config: ", path, ": ", e.what()));
+  }
+  std::vector<std::string> args;
+  for (const auto& [key, values] : flat) {
+    std::string flag = "--" + key;
+    if (!known_anywhere(flag)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--config: ", path, ": unknown key '", key, "'"));
+    }
+    if (!known_here(flag)) continue;  // another subcommand's setting
+    bool on_command_line = std::any_of(given.begin(), given.end(), [&](auto& a) {
+      return a == flag || absl::StartsWith(a, flag + "=");
+    });
+    if (on_command_line) continue;
+    for (const auto& v : values) args.push_back(absl::StrCat(flag, "=", v));
+  }
+  return args;
+}
+
+}  // namespace custhub::cli

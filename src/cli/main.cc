@@ -1,0 +1,180 @@
+// The custhub binary: subcommands over the modules. Flags may also come from
+// a YAML file (--config); a flag on the command line beats the file.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "src/cli/commands.h"
+#include "src/cli/config_file.h"
+#include "src/common/log.h"
+
+namespace custhub::cli {
+namespace {
+
+void AddTopicFlags(CLI::App* cmd, streams::InputTopics* in,
+                   publish::OutputTopics* out) {
+  cmd->add_option("--topics-orders", in->orders, "orders input topic");
+  cmd->add_option("--topics-returns", in->returns, "returns input topic");
+  cmd->add_option("--topics-support", in->support, "support input topic");
+  cmd->add_option("--topics-email", in->email, "email input topic");
+  cmd->add_option("--topics-erasure", in->erasure, "erasure request topic");
+  cmd->add_option("--topics-profiles", out->profiles, "profiles output topic");
+  cmd->add_option("--topics-triggers", out->triggers, "triggers output topic");
+  cmd->add_option("--topics-identity", out->identity, "identity output topic");
+  cmd->add_option("--topics-dlq", out->dlq, "dead-letter topic");
+}
+
+bool HasOption(CLI::App* app, const std::string& flag) {
+  try {
+    return app->get_option_no_throw(flag) != nullptr;
+  } catch (...) {
+    return false;
+  }
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"custhub: an event-streaming customer-data hub"};
+  app.require_subcommand(1);
+  std::string config_path, log_format = "text", log_level = "info";
+  app.add_option("--config", config_path, "YAML config file");
+  app.add_option("--log-format", log_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--log-level", log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+
+  BrokerArgs broker_args;
+  streams::HubOptions hub;
+  streams::InputTopics broker_in;
+  publish::OutputTopics broker_out;
+  auto* broker = app.add_subcommand(
+      "broker", "a local Kafka-protocol broker for development and tests");
+  broker->add_option("--brokers", broker_args.brokers, "broker count")
+      ->check(CLI::Range(1, 16));
+  broker->add_option("--partitions", broker_args.partitions,
+                     "partitions per topic")
+      ->check(CLI::Range(1, 1024));
+  AddTopicFlags(broker, &broker_in, &broker_out);
+
+  auto* run = app.add_subcommand("run", "the hub: consume, fold, publish");
+  std::string output_format = "protobuf";
+  std::vector<std::string> kafka_props;
+  run->add_option("--bootstrap", hub.bootstrap, "Kafka bootstrap servers")
+      ->required();
+  run->add_option("--state-dir", hub.state_dir, "RocksDB state directory")
+      ->required();
+  run->add_option("--output-format", output_format, "protobuf or json")
+      ->check(CLI::IsMember({"protobuf", "json"}));
+  run->add_option("--batch-max", hub.batch_max, "records per batch");
+  run->add_option("--poll-timeout-ms", hub.poll_timeout_ms,
+                  "longest wait for a batch's first record");
+  run->add_option("--max-in-flight", hub.max_in_flight,
+                  "unconfirmed outputs before polling pauses");
+  run->add_option("--max-body-bytes", hub.processor.max_body_bytes,
+                  "larger records go to the DLQ");
+  run->add_option("--sync", hub.sync, "fsync the WAL per batch (true/false)");
+  run->add_option("--kafka-property", kafka_props,
+                  "extra librdkafka property key=value (repeatable)");
+  AddTopicFlags(run, &hub.inputs, &hub.processor.outputs);
+
+  DemoArgs demo_args;
+  auto* demo = app.add_subcommand(
+      "demo", "embedded broker + synthetic store + the hub, with a summary");
+  demo->add_option("--customers", demo_args.customers, "shoppers to simulate")
+      ->check(CLI::Range(1, 1000000));
+  demo->add_option("--seed", demo_args.seed, "random seed");
+  demo->add_option("--state-dir", demo_args.state_dir,
+                   "keep the state here (default: a temporary dir)");
+
+  std::string lookup_id, state_dir;
+  auto* profile = app.add_subcommand("profile", "read profiles");
+  profile->require_subcommand(1);
+  auto* get = profile->add_subcommand(
+      "get", "print one profile as JSON (by customer id, email or phone)");
+  get->add_option("id", lookup_id, "customer id, email, phone or source:id")
+      ->required();
+  get->add_option("--state-dir", state_dir, "RocksDB state directory")
+      ->required();
+
+  auto* digest = app.add_subcommand(
+      "digest", "print a deterministic digest of all customer state");
+  digest->add_option("--state-dir", state_dir, "RocksDB state directory")
+      ->required();
+
+  // The config file becomes extra flags for the chosen subcommand.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) config_path = args[i + 1];
+    if (absl::StartsWith(args[i], "--config=")) config_path = args[i].substr(9);
+  }
+  if (!config_path.empty()) {
+    CLI::App* chosen = nullptr;
+    for (const auto& a : args) {
+      if (chosen == nullptr) {
+        for (auto* sub : app.get_subcommands({})) {
+          if (sub->get_name() == a) chosen = sub;
+        }
+      } else if (a == "get" && chosen == profile) {
+        chosen = get;
+      }
+    }
+    std::vector<CLI::App*> all = {broker, run, demo, get, digest};
+    auto extra = ConfigArgs(
+        config_path, args,
+        [&](const std::string& f) { return chosen && HasOption(chosen, f); },
+        [&](const std::string& f) {
+          if (HasOption(&app, f)) return true;
+          for (auto* sub : all)
+            if (HasOption(sub, f)) return true;
+          return false;
+        });
+    if (!extra.ok()) return Fail(extra.status());
+    args.insert(args.end(), extra->begin(), extra->end());
+  }
+  std::vector<char*> cargs{argv[0]};
+  for (auto& a : args) cargs.push_back(a.data());
+  try {
+    app.parse(static_cast<int>(cargs.size()), cargs.data());
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "custhub: %s\n", e.what());
+    return kExitUsage;
+  }
+
+  SetLogFormatJson(log_format == "json");
+  SetLogLevel(log_level == "debug"  ? LogLevel::kDebug
+              : log_level == "warn" ? LogLevel::kWarn
+              : log_level == "error" ? LogLevel::kError
+                                     : LogLevel::kInfo);
+  InstallSignalHandlers();
+
+  if (broker->parsed()) return RunBroker(broker_args, broker_in, broker_out);
+  if (run->parsed()) {
+    hub.processor.format = output_format == "json"
+                               ? publish::OutputFormat::kJson
+                               : publish::OutputFormat::kProtobuf;
+    for (const auto& kv : kafka_props) {
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return Fail(absl::InvalidArgumentError(
+            "--kafka-property: expected key=value, got '" + kv + "'"));
+      }
+      hub.kafka_properties[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    return RunHub(hub);
+  }
+  if (demo->parsed()) return RunDemo(demo_args);
+  if (get->parsed()) return RunProfileGet(lookup_id, state_dir);
+  if (digest->parsed()) return RunDigest(state_dir);
+  return kExitUsage;
+}
+
+}  // namespace
+}  // namespace custhub::cli
+
+int main(int argc, char** argv) { return custhub::cli::Main(argc, argv); }

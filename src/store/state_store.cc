@@ -1,0 +1,304 @@
+#include "src/store/state_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/options_util.h>
+#include <rocksdb/write_batch.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "src/common/hash.h"
+
+namespace custhub::store {
+namespace {
+
+constexpr const char* kCfNames[kCfCount] = {
+    "profiles", "ledgers", "identifiers", "offsets", "seen", "outbox", "meta"};
+
+// The column families whose contents are customer state, in digest order.
+constexpr Cf kDigestCfs[] = {Cf::kProfiles, Cf::kLedgers, Cf::kIdentifiers};
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = absl::StrCat(context, ": ", s.ToString());
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsNoSpace()) return absl::ResourceExhaustedError(msg);
+  if (s.IsIOError()) return absl::UnavailableError(msg);
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
+  if (s.IsBusy() || s.IsTryAgain()) return absl::UnavailableError(msg);
+  return absl::InternalError(msg);
+}
+
+rocksdb::ColumnFamilyOptions CfOptions(const StoreOptions& o,
+                                       std::shared_ptr<rocksdb::Cache> cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = o.write_buffer_bytes;
+  cf.compression = rocksdb::kLZ4Compression;
+  cf.bottommost_compression = rocksdb::kZSTD;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = std::move(cache);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.whole_key_filtering = true;
+  table.cache_index_and_filter_blocks = true;
+  table.format_version = 5;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.level_compaction_dynamic_level_bytes = true;
+  return cf;
+}
+
+}  // namespace
+
+const char* CfName(Cf cf) { return kCfNames[static_cast<int>(cf)]; }
+
+std::string EncodeBigEndian64(uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    out[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  return out;
+}
+
+uint64_t DecodeBigEndian64(absl::string_view bytes) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < bytes.size(); ++i) {
+    v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+  }
+  return v;
+}
+
+std::string OffsetKey(absl::string_view topic, int32_t partition) {
+  std::string key(topic);
+  key.push_back('\0');
+  uint32_t p = static_cast<uint32_t>(partition);
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    key.push_back(static_cast<char>((p >> shift) & 0xff));
+  }
+  return key;
+}
+
+// ---- StateBatch ---------------------------------------------------------------
+
+StateBatch::StateBatch() = default;
+StateBatch::~StateBatch() = default;
+
+void StateBatch::Put(Cf cf, absl::string_view key, absl::string_view value) {
+  bytes_ += key.size() + value.size();
+  ops_.push_back({cf, false, std::string(key), std::string(value)});
+}
+
+void StateBatch::Delete(Cf cf, absl::string_view key) {
+  bytes_ += key.size();
+  ops_.push_back({cf, true, std::string(key), {}});
+}
+
+void StateBatch::PutOffset(absl::string_view topic, int32_t partition,
+                           int64_t next_offset) {
+  Put(Cf::kOffsets, OffsetKey(topic, partition),
+      EncodeBigEndian64(static_cast<uint64_t>(next_offset)));
+}
+
+size_t StateBatch::Count() const { return ops_.size(); }
+size_t StateBatch::ByteSize() const { return bytes_; }
+void StateBatch::Clear() {
+  ops_.clear();
+  bytes_ = 0;
+}
+
+// ---- StateStore ---------------------------------------------------------------
+
+absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
+    const StoreOptions& options) {
+  if (options.path.empty()) {
+    return absl::InvalidArgumentError("--state-dir: no directory given");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--state-dir: cannot create ", options.path, ": ", ec.message()));
+  }
+  rocksdb::DBOptions db;
+  db.create_if_missing = true;
+  db.create_missing_column_families = true;
+  db.enable_pipelined_write = true;
+  db.max_background_jobs = 2;
+  db.bytes_per_sync = 1 << 20;
+  db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db.keep_log_file_num = 3;
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, CfOptions(options, cache));
+  for (const char* name : kCfNames) {
+    cfs.emplace_back(name, CfOptions(options, cache));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(db, options.path, cfs, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("open ", options.path));
+  std::unique_ptr<StateStore> store(new StateStore());
+  store->db_.reset(raw);
+  store->path_ = options.path;
+  store->sync_ = options.sync;
+  // handles[0] is the default family, which custhub does not use.
+  store->db_->DestroyColumnFamilyHandle(handles[0]).PermitUncheckedError();
+  store->handles_.assign(handles.begin() + 1, handles.end());
+  return store;
+}
+
+absl::StatusOr<std::unique_ptr<StateStore>> StateStore::OpenReader(
+    const std::string& path) {
+  if (!std::filesystem::exists(std::filesystem::path(path) / "CURRENT")) {
+    return absl::NotFoundError(
+        absl::StrCat("--state-dir: no custhub state in ", path));
+  }
+  std::string tmpl =
+      (std::filesystem::temp_directory_path() / "custhub-reader-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) {
+    return absl::InternalError("cannot create a temporary directory");
+  }
+  StoreOptions defaults;
+  defaults.path = path;
+  rocksdb::DBOptions db;
+  db.max_open_files = -1;  // required by secondary instances
+  db.info_log_level = rocksdb::InfoLogLevel::ERROR_LEVEL;
+  auto cache = rocksdb::NewLRUCache(16 << 20);
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, CfOptions(defaults, cache));
+  for (const char* name : kCfNames) {
+    cfs.emplace_back(name, CfOptions(defaults, cache));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::OpenAsSecondary(db, path, tmpl, cfs, &handles, &raw);
+  if (!s.ok()) {
+    std::filesystem::remove_all(tmpl);
+    return FromRocks(s, absl::StrCat("open ", path, " for reading"));
+  }
+  std::unique_ptr<StateStore> store(new StateStore());
+  store->db_.reset(raw);
+  store->path_ = path;
+  store->secondary_dir_ = tmpl;
+  store->db_->DestroyColumnFamilyHandle(handles[0]).PermitUncheckedError();
+  store->handles_.assign(handles.begin() + 1, handles.end());
+  auto caught = store->db_->TryCatchUpWithPrimary();
+  if (!caught.ok()) return FromRocks(caught, "catch up with the running hub");
+  return store;
+}
+
+StateStore::~StateStore() {
+  if (db_) {
+    for (auto* h : handles_) {
+      // Closing: a failure to free a handle leaves nothing to recover.
+      db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    }
+    db_->Close().PermitUncheckedError();
+    db_.reset();
+  }
+  if (!secondary_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(secondary_dir_, ec);
+  }
+}
+
+absl::StatusOr<std::optional<std::string>> StateStore::Get(Cf cf,
+                                                           absl::string_view key) {
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), handle(cf),
+                    rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, absl::StrCat("read ", CfName(cf)));
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::Status StateStore::Write(StateBatch& batch) {
+  rocksdb::WriteBatch wb(batch.ByteSize() + batch.Count() * 16);
+  for (const auto& op : batch.ops_) {
+    rocksdb::Status s =
+        op.del ? wb.Delete(handle(op.cf), op.key)
+               : wb.Put(handle(op.cf), op.key, op.value);
+    if (!s.ok()) return FromRocks(s, "build batch");
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = sync_;
+  return FromRocks(db_->Write(wo, &wb), "write batch");
+}
+
+absl::Status StateStore::ForEach(
+    Cf cf, absl::string_view prefix,
+    const std::function<bool(absl::string_view, absl::string_view)>& fn) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handle(cf)));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid();
+       it->Next()) {
+    auto k = it->key();
+    if (!k.starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) break;
+    if (!fn(absl::string_view(k.data(), k.size()),
+            absl::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  return FromRocks(it->status(), absl::StrCat("scan ", CfName(cf)));
+}
+
+absl::StatusOr<OffsetMap> StateStore::LoadOffsets() {
+  OffsetMap out;
+  auto s = ForEach(Cf::kOffsets, "", [&](absl::string_view k, absl::string_view v) {
+    size_t nul = k.find('\0');
+    if (nul == absl::string_view::npos || k.size() != nul + 5) return true;
+    uint32_t p = 0;
+    for (size_t i = nul + 1; i < k.size(); ++i) {
+      p = (p << 8) | static_cast<unsigned char>(k[i]);
+    }
+    out[{std::string(k.substr(0, nul)), static_cast<int32_t>(p)}] =
+        static_cast<int64_t>(DecodeBigEndian64(v));
+    return true;
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::string> StateStore::Digest() {
+  custhub::Digest digest;
+  for (Cf cf : kDigestCfs) {
+    digest.Add(CfName(cf));
+    auto s = ForEach(cf, "", [&](absl::string_view k, absl::string_view v) {
+      digest.Add(k);
+      digest.Add(v);
+      return true;
+    });
+    if (!s.ok()) return s;
+  }
+  return digest.Hex();
+}
+
+uint64_t StateStore::DiskBytes() {
+  uint64_t total = 0;
+  for (auto* h : handles_) {
+    uint64_t v = 0;
+    if (db_->GetIntProperty(h, "rocksdb.total-sst-files-size", &v)) total += v;
+  }
+  uint64_t wal = 0;
+  if (db_->GetIntProperty("rocksdb.live-wal-size", &wal)) total += wal;  // absent in old versions
+  return total;
+}
+
+std::string StateStore::Property(const std::string& name) {
+  std::string v;
+  db_->GetProperty(name, &v);
+  return v;
+}
+
+absl::Status StateStore::Flush() {
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  return FromRocks(db_->Flush(fo, handles_), "flush");
+}
+
+}  // namespace custhub::store

@@ -1,0 +1,147 @@
+// custhub's durable state: one RocksDB with a column family per kind of
+// record. Every poll batch lands as ONE atomic StateBatch holding customer
+// state, ledgers, identifiers, consumed offsets and outbox records together,
+// which is what makes state exactly-once across crashes.
+//
+//   auto store = StateStore::Open({.path = "/var/lib/custhub"});
+//   StateBatch batch;
+//   batch.Put(Cf::kProfiles, "cus_1", bytes);
+//   batch.PutOffset("orders", 3, 1042);
+//   CUSTHUB_RETURN_IF_ERROR((*store)->Write(batch));
+//
+// Lifecycle: Open() once per process; the read-write instance holds the
+// directory's lock. OpenReader() opens a secondary instance that works
+// beside a running hub (profile get, digest). Thread-safety: Get/Write/
+// ForEach may be called from any thread; a StateBatch belongs to one thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <utility>
+
+#include "absl/status/statusor.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace custhub::store {
+
+// Column families. Their names are part of the on-disk format.
+enum class Cf : int {
+  kProfiles = 0,     // customer id -> CustomerState
+  kLedgers = 1,      // "o|source|order id" / "t|source|ticket id" -> ledger entry
+  kIdentifiers = 2,  // "email:a@b.com" / "phone:+1..." / "shopify:123" -> id
+  kOffsets = 3,      // topic \0 partition(be32) -> next offset (be64)
+  kSeen = 4,         // event id -> event time (be64), for dedup
+  kOutbox = 5,       // sequence (be64) -> OutboxRecord
+  kMeta = 6,         // format version and counters
+};
+inline constexpr int kCfCount = 7;
+
+const char* CfName(Cf cf);
+
+struct StoreOptions {
+  // Directory of the RocksDB. Required.
+  std::string path;
+  // fsync the WAL on every batch, so a committed batch survives a machine
+  // crash, not only a process crash. Default: true.
+  bool sync = true;
+  // Block cache for reads. Default: 128 MiB.
+  size_t block_cache_bytes = 128 << 20;
+  // Memtable size per column family. Default: 64 MiB.
+  size_t write_buffer_bytes = 64 << 20;
+};
+
+// Everything one poll batch changes, applied atomically by Write().
+class StateBatch {
+ public:
+  StateBatch();
+  ~StateBatch();
+  StateBatch(const StateBatch&) = delete;
+  StateBatch& operator=(const StateBatch&) = delete;
+
+  void Put(Cf cf, absl::string_view key, absl::string_view value);
+  void Delete(Cf cf, absl::string_view key);
+  // Records that `next_offset` is the next record to read from a partition.
+  void PutOffset(absl::string_view topic, int32_t partition, int64_t next_offset);
+  size_t Count() const;
+  size_t ByteSize() const;
+  void Clear();
+
+ private:
+  friend class StateStore;
+  // Deferred so the column-family handles are bound at Write() time.
+  struct Op {
+    Cf cf;
+    bool del;
+    std::string key;
+    std::string value;
+  };
+  std::vector<Op> ops_;
+  size_t bytes_ = 0;
+};
+
+using OffsetMap = std::map<std::pair<std::string, int32_t>, int64_t>;
+
+class StateStore {
+ public:
+  // Opens or creates the state directory for reading and writing.
+  static absl::StatusOr<std::unique_ptr<StateStore>> Open(
+      const StoreOptions& options);
+  // Opens an existing state directory read-only beside a running hub
+  // (RocksDB secondary instance). NotFound if there is no state there.
+  static absl::StatusOr<std::unique_ptr<StateStore>> OpenReader(
+      const std::string& path);
+  ~StateStore();
+
+  absl::StatusOr<std::optional<std::string>> Get(Cf cf, absl::string_view key);
+  absl::Status Write(StateBatch& batch);
+
+  // Calls fn(key, value) for each record whose key starts with `prefix`, in
+  // key order, until fn returns false.
+  absl::Status ForEach(
+      Cf cf, absl::string_view prefix,
+      const std::function<bool(absl::string_view, absl::string_view)>& fn);
+
+  absl::StatusOr<OffsetMap> LoadOffsets();
+
+  // Deterministic digest of all customer state: same events in the same
+  // per-partition order give the same digest, whatever the batching.
+  absl::StatusOr<std::string> Digest();
+
+  // Approximate bytes on disk (SST and WAL).
+  uint64_t DiskBytes();
+  // RocksDB's property `name` for the default family, e.g. "rocksdb.stats".
+  std::string Property(const std::string& name);
+  // Forces memtables to disk (for size measurements and tests).
+  absl::Status Flush();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  StateStore() = default;
+  rocksdb::ColumnFamilyHandle* handle(Cf cf) const {
+    return handles_[static_cast<int>(cf)];
+  }
+
+  std::string path_;
+  std::string secondary_dir_;  // removed on close, for readers
+  bool sync_ = true;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+// Key and value encodings shared with callers.
+std::string OffsetKey(absl::string_view topic, int32_t partition);
+std::string EncodeBigEndian64(uint64_t v);
+uint64_t DecodeBigEndian64(absl::string_view bytes);
+
+}  // namespace custhub::store

@@ -1,0 +1,132 @@
+#include "streams/hub.h"
+
+#include "absl/strings/str_cat.h"
+#include "src/common/log.h"
+#include "src/common/status.h"
+
+namespace custhub::streams {
+
+absl::StatusOr<std::unique_ptr<Hub>> Hub::Create(HubOptions options) {
+  CUSTHUB_RETURN_IF_ERROR(options.Validate());
+  return std::unique_ptr<Hub>(new Hub(std::move(options)));
+}
+
+Hub::~Hub() = default;
+
+absl::Status Hub::Start() {
+  store::StoreOptions so;
+  so.path = options_.state_dir;
+  so.sync = options_.sync;
+  CUSTHUB_ASSIGN_OR_RETURN(store_, store::StateStore::Open(so));
+  processor_ = std::make_unique<BatchProcessor>(store_.get(), options_.processor);
+  CUSTHUB_RETURN_IF_ERROR(processor_->Init());
+
+  kafka::ClientOptions client{options_.bootstrap, options_.kafka_properties};
+  CUSTHUB_ASSIGN_OR_RETURN(publisher_, OutboxPublisher::Create(client));
+  CUSTHUB_RETURN_IF_ERROR(publisher_->Recover(store_.get()));
+  CUSTHUB_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Create(client));
+
+  CUSTHUB_ASSIGN_OR_RETURN(store::OffsetMap offsets, store_->LoadOffsets());
+  processor_->SeedOffsets(offsets);
+  assignment_.clear();
+  for (const auto& topic : options_.inputs.All()) {
+    auto count = kafka::PartitionCount(consumer_->handle(), topic, 10000);
+    if (!count.ok()) {
+      return absl::Status(count.status().code(),
+                          absl::StrCat("input topic ", topic, ": ",
+                                       count.status().message()));
+    }
+    for (int32_t p = 0; p < *count; ++p) {
+      auto it = offsets.find({topic, p});
+      assignment_.push_back(
+          {topic, p, it == offsets.end() ? -2 /* earliest */ : it->second});
+    }
+  }
+  CUSTHUB_RETURN_IF_ERROR(consumer_->Assign(assignment_));
+  Log(LogLevel::kInfo, "hub started",
+      {{"state_dir", options_.state_dir},
+       {"partitions", absl::StrCat(assignment_.size())},
+       {"stored_offsets", absl::StrCat(offsets.size())}});
+  return absl::OkStatus();
+}
+
+absl::Status Hub::CommitAndPublish() {
+  std::vector<uint64_t> delivered = publisher_->TakeDelivered();
+  if (!processor_->HasPending() && delivered.empty()) return absl::OkStatus();
+  std::vector<Outbound> outputs;
+  absl::Status s = processor_->Commit(delivered, &outputs);
+  if (!s.ok()) {
+    processor_->Abandon();
+    return absl::Status(s.code(), absl::StrCat("state write failed, batch not "
+                                               "applied: ", s.message()));
+  }
+  return publisher_->Send(std::move(outputs));
+}
+
+absl::StatusOr<size_t> Hub::RunOnce() {
+  // Backpressure: while too much output is unconfirmed, only publish.
+  if (publisher_->InFlight() >= options_.max_in_flight) {
+    publisher_->Poll(100);
+    CUSTHUB_RETURN_IF_ERROR(CommitAndPublish());
+    return 0;
+  }
+  CUSTHUB_ASSIGN_OR_RETURN(
+      std::vector<kafka::Message> messages,
+      consumer_->PollBatch(options_.batch_max, options_.poll_timeout_ms));
+  size_t consumed = 0;
+  for (const auto& m : messages) {
+    if (absl::Status err = m.error(); !err.ok()) {
+      Log(LogLevel::kWarn, "consume error", {{"error", std::string(err.message())}});
+      continue;
+    }
+    InputRecord r;
+    r.topic = m.topic();
+    r.partition = m.partition();
+    r.offset = m.offset();
+    r.key = m.key();
+    r.value = m.value();
+    r.headers = m.headers();
+    r.timestamp_ms = m.timestamp_ms();
+    CUSTHUB_RETURN_IF_ERROR(processor_->Add(r));
+    ++consumed;
+  }
+  publisher_->Poll(0);
+  CUSTHUB_RETURN_IF_ERROR(CommitAndPublish());
+  publisher_->Poll(0);
+  return consumed;
+}
+
+absl::Status Hub::Run(const std::atomic<bool>& stop) {
+  while (!stop.load()) {
+    CUSTHUB_ASSIGN_OR_RETURN(size_t n, RunOnce());
+    (void)n;
+  }
+  Log(LogLevel::kInfo, "stopping: publishing what is left");
+  return Drain(10000);
+}
+
+absl::Status Hub::Drain(int timeout_ms) {
+  absl::Status flushed = publisher_->Flush(timeout_ms);
+  CUSTHUB_RETURN_IF_ERROR(CommitAndPublish());
+  if (!flushed.ok()) {
+    Log(LogLevel::kWarn, "stopping with outputs unconfirmed",
+        {{"detail", std::string(flushed.message())}});
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Hub::CaughtUp() {
+  if (publisher_->InFlight() > 0 || processor_->HasPending()) return false;
+  const auto& committed = processor_->committed_offsets();
+  for (const auto& tp : assignment_) {
+    CUSTHUB_ASSIGN_OR_RETURN(auto wm, kafka::Watermarks(consumer_->handle(),
+                                                         tp.topic, tp.partition,
+                                                         5000));
+    auto it = committed.find({tp.topic, tp.partition});
+    int64_t next = it == committed.end() ? wm.first : it->second;
+    if (next < wm.second) return false;
+  }
+  return true;
+}
+
+}  // namespace custhub::streams

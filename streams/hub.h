@@ -1,0 +1,59 @@
+// The hub's runtime: consume the input topics from the offsets stored in
+// RocksDB, fold each poll batch into one atomic write, publish the outbox.
+//
+//   auto hub = Hub::Create(options);
+//   CUSTHUB_RETURN_IF_ERROR((*hub)->Start());
+//   std::atomic<bool> stop{false};
+//   CUSTHUB_RETURN_IF_ERROR((*hub)->Run(stop));   // until stop, then drains
+//
+// Lifecycle: Create -> Start -> RunOnce/Run -> destroy. Thread-safety: one
+// thread drives it; stats() copies are safe from that thread only.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "src/kafka/client.h"
+#include "src/store/state_store.h"
+#include "streams/options.h"
+#include "streams/outbox.h"
+#include "streams/processor.h"
+
+namespace custhub::streams {
+
+class Hub {
+ public:
+  static absl::StatusOr<std::unique_ptr<Hub>> Create(HubOptions options);
+  ~Hub();
+
+  // Opens the state dir, re-sends the outbox left by a previous run, and
+  // assigns every input partition at its stored offset (or the earliest).
+  absl::Status Start();
+  // One poll batch: fold, commit, publish. Returns the records consumed.
+  absl::StatusOr<size_t> RunOnce();
+  // RunOnce until `stop`, then publishes what is left and returns.
+  absl::Status Run(const std::atomic<bool>& stop);
+  // True once every input partition is consumed up to its high watermark
+  // and every output is confirmed.
+  absl::StatusOr<bool> CaughtUp();
+  // Waits for delivery of everything in flight, and records it.
+  absl::Status Drain(int timeout_ms);
+
+  const ProcessorStats& stats() const { return processor_->stats(); }
+  size_t outbox_in_flight() const { return publisher_->InFlight(); }
+  store::StateStore* store() { return store_.get(); }
+
+ private:
+  explicit Hub(HubOptions options) : options_(std::move(options)) {}
+  absl::Status CommitAndPublish();
+
+  HubOptions options_;
+  std::unique_ptr<store::StateStore> store_;
+  std::unique_ptr<kafka::Consumer> consumer_;
+  std::unique_ptr<OutboxPublisher> publisher_;
+  std::unique_ptr<BatchProcessor> processor_;
+  std::vector<kafka::TopicPartition> assignment_;
+};
+
+}  // namespace custhub::streams

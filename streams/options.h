@@ -1,0 +1,64 @@
+// Options of the hub runtime: topics, batching, limits. Plain structs; every
+// field says its default. Validate() runs once at start-up.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "src/common/time.h"
+#include "src/publish/outputs.h"
+
+namespace custhub::streams {
+
+struct InputTopics {
+  std::string orders = "orders";    // Default: orders
+  std::string returns = "returns";  // Default: returns
+  std::string support = "support";  // Default: support
+  std::string email = "email";      // Default: email
+  std::string erasure = "custhub.erasure";  // Default: custhub.erasure
+
+  std::vector<std::string> All() const {
+    return {orders, returns, support, email, erasure};
+  }
+};
+
+// Every topic the contract names, for `custhub broker` to create.
+std::vector<std::string> AllContractTopics(const InputTopics& in,
+                                           const publish::OutputTopics& out);
+
+struct ProcessorOptions {
+  publish::OutputTopics outputs;
+  // Default: protobuf.
+  publish::OutputFormat format = publish::OutputFormat::kProtobuf;
+  // Records with a larger value go to the DLQ. Default: 1 MiB.
+  size_t max_body_bytes = 1 << 20;
+  // How long seen event ids are kept, in event time. Default: 7 days.
+  Micros dedup_window = 7 * kMicrosPerDay;
+};
+
+struct HubOptions {
+  // Kafka bootstrap servers. Required.
+  std::string bootstrap;
+  // RocksDB state directory. Required.
+  std::string state_dir;
+  InputTopics inputs;
+  ProcessorOptions processor;
+  // fsync the WAL per batch (survives machine crashes). Default: true.
+  bool sync = true;
+  // Records folded per batch (one RocksDB write). Default: 20000.
+  size_t batch_max = 20000;
+  // Longest wait for the first record of a batch. Default: 100 ms.
+  int poll_timeout_ms = 100;
+  // Outputs in flight before polling pauses (backpressure). Default: 200000.
+  size_t max_in_flight = 200000;
+  // Extra librdkafka properties for every client. Default: none.
+  std::map<std::string, std::string> kafka_properties;
+
+  absl::Status Validate() const;
+};
+
+}  // namespace custhub::streams

@@ -1,0 +1,129 @@
+#include "streams/outbox.h"
+
+#include "absl/strings/str_cat.h"
+#include "src/common/log.h"
+#include "src/common/status.h"
+#include "src/common/time.h"
+
+namespace custhub::streams {
+namespace {
+
+kafka::OutRecord ToOutRecord(custhub::v1::OutboxRecord r) {
+  kafka::OutRecord out;
+  out.topic = std::move(*r.mutable_topic());
+  out.key = std::move(*r.mutable_key());
+  out.value = std::move(*r.mutable_value());
+  out.value_is_null = r.tombstone();
+  // Header order must not depend on map iteration.
+  for (auto& [k, v] : *r.mutable_headers()) out.headers.emplace_back(k, v);
+  std::sort(out.headers.begin(), out.headers.end());
+  return out;
+}
+
+constexpr Micros kRetryBackoff = 500'000;
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<OutboxPublisher>> OutboxPublisher::Create(
+    const kafka::ClientOptions& options) {
+  std::unique_ptr<OutboxPublisher> p(new OutboxPublisher());
+  OutboxPublisher* raw = p.get();
+  CUSTHUB_ASSIGN_OR_RETURN(
+      p->producer_,
+      kafka::Producer::Create(options, [raw](uint64_t seq, absl::Status s) {
+        raw->OnDelivery(seq, std::move(s));
+      }));
+  return p;
+}
+
+OutboxPublisher::~OutboxPublisher() = default;
+
+absl::Status OutboxPublisher::Recover(store::StateStore* store) {
+  std::vector<Outbound> left;
+  absl::Status parse_error;
+  CUSTHUB_RETURN_IF_ERROR(store->ForEach(
+      store::Cf::kOutbox, "", [&](absl::string_view k, absl::string_view v) {
+        Outbound o;
+        o.seq = store::DecodeBigEndian64(k);
+        if (!o.record.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+          parse_error = absl::DataLossError(
+              absl::StrCat("outbox entry ", o.seq, " is corrupt"));
+          return false;
+        }
+        left.push_back(std::move(o));
+        return true;
+      }));
+  CUSTHUB_RETURN_IF_ERROR(parse_error);
+  if (!left.empty()) {
+    Log(LogLevel::kInfo, "re-sending unconfirmed outputs",
+        {{"count", absl::StrCat(left.size())}});
+  }
+  return Send(std::move(left));
+}
+
+absl::Status OutboxPublisher::Send(std::vector<Outbound> records) {
+  for (auto& o : records) {
+    if (pending_.contains(o.seq)) continue;
+    pending_.emplace(o.seq, ToOutRecord(std::move(o.record)));
+    CUSTHUB_RETURN_IF_ERROR(Produce(o.seq));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status OutboxPublisher::Produce(uint64_t seq) {
+  const kafka::OutRecord& r = pending_.at(seq);
+  for (;;) {
+    absl::Status s = producer_->Produce(r, seq);
+    if (!absl::IsResourceExhausted(s)) return s;
+    producer_->Poll(50);  // local queue full: let deliveries drain
+  }
+}
+
+void OutboxPublisher::OnDelivery(uint64_t seq, absl::Status status) {
+  if (!pending_.contains(seq)) return;
+  if (status.ok()) {
+    pending_.erase(seq);
+    delivered_.push_back(seq);
+    ++delivered_total_;
+    return;
+  }
+  ++failed_total_;
+  Log(LogLevel::kWarn, "output not delivered, will retry",
+      {{"topic", pending_.at(seq).topic},
+       {"error", std::string(status.message())}});
+  retry_.push_back(seq);
+  retry_after_micros_ = WallNowMicros() + kRetryBackoff;
+}
+
+void OutboxPublisher::Poll(int timeout_ms) {
+  producer_->Poll(timeout_ms);
+  if (!retry_.empty() && WallNowMicros() >= retry_after_micros_) {
+    std::deque<uint64_t> again;
+    again.swap(retry_);
+    for (uint64_t seq : again) {
+      absl::Status s = Produce(seq);
+      if (!s.ok()) {
+        retry_.push_back(seq);
+        retry_after_micros_ = WallNowMicros() + kRetryBackoff;
+      }
+    }
+  }
+}
+
+std::vector<uint64_t> OutboxPublisher::TakeDelivered() {
+  std::vector<uint64_t> out;
+  out.swap(delivered_);
+  return out;
+}
+
+absl::Status OutboxPublisher::Flush(int timeout_ms) {
+  Micros deadline = WallNowMicros() + static_cast<Micros>(timeout_ms) * 1000;
+  while (!pending_.empty() && WallNowMicros() < deadline) Poll(50);
+  if (!pending_.empty()) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        pending_.size(), " outputs unconfirmed; they stay in the outbox"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace custhub::streams

@@ -1,0 +1,63 @@
+// Sends outbox records to Kafka and reports which ones the broker confirmed,
+// so their outbox entries can be deleted. Nothing leaves the outbox before
+// its delivery is confirmed: after a crash, Recover() re-sends what was left
+// with the same keys and idempotency keys.
+//
+//   auto pub = OutboxPublisher::Create(client_options);
+//   CUSTHUB_RETURN_IF_ERROR((*pub)->Recover(store));
+//   CUSTHUB_RETURN_IF_ERROR((*pub)->Send(std::move(outputs)));
+//   (*pub)->Poll(0);
+//   auto done = (*pub)->TakeDelivered();  // delete these in the next batch
+//
+// Thread-safety: one thread (the hub's) calls everything.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "src/kafka/client.h"
+#include "src/store/state_store.h"
+#include "streams/processor.h"
+
+namespace custhub::streams {
+
+class OutboxPublisher {
+ public:
+  static absl::StatusOr<std::unique_ptr<OutboxPublisher>> Create(
+      const kafka::ClientOptions& options);
+  ~OutboxPublisher();
+
+  // Re-sends every entry still in the store's outbox.
+  absl::Status Recover(store::StateStore* store);
+  absl::Status Send(std::vector<Outbound> records);
+  // Serves delivery reports and re-sends failed records after a backoff.
+  void Poll(int timeout_ms);
+  // Sequence numbers confirmed since the last call.
+  std::vector<uint64_t> TakeDelivered();
+  // Records sent and not yet confirmed.
+  size_t InFlight() const { return pending_.size(); }
+  // Waits up to timeout_ms for everything in flight.
+  absl::Status Flush(int timeout_ms);
+
+  uint64_t delivered_total() const { return delivered_total_; }
+  uint64_t failed_total() const { return failed_total_; }
+
+ private:
+  OutboxPublisher() = default;
+  absl::Status Produce(uint64_t seq);
+  void OnDelivery(uint64_t seq, absl::Status status);
+
+  std::unique_ptr<kafka::Producer> producer_;
+  std::map<uint64_t, kafka::OutRecord> pending_;
+  std::vector<uint64_t> delivered_;
+  std::deque<uint64_t> retry_;
+  int64_t retry_after_micros_ = 0;
+  uint64_t delivered_total_ = 0;
+  uint64_t failed_total_ = 0;
+};
+
+}  // namespace custhub::streams

@@ -1,0 +1,353 @@
+#include "streams/processor.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "absl/strings/str_cat.h"
+#include "connectors/common/validate.h"
+#include "connectors/decode.h"
+#include "src/common/log.h"
+#include "src/common/status.h"
+#include "src/identity/identifiers.h"
+#include "src/profile/fold.h"
+#include "src/publish/outputs.h"
+
+namespace custhub::streams {
+namespace {
+
+namespace v1 = custhub::v1;
+using store::Cf;
+
+constexpr absl::string_view kNextSeqKey = "outbox_next_seq";
+
+// Map fields make protobuf's default encoding order unspecified; state bytes
+// feed the digest, so they must be canonical.
+std::string DeterministicBytes(const google::protobuf::MessageLite& m) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream sos(&out);
+    google::protobuf::io::CodedOutputStream cos(&sos);
+    cos.SetSerializationDeterministic(true);
+    m.SerializeToCodedStream(&cos);
+  }
+  return out;
+}
+
+absl::string_view HeaderOf(const InputRecord& r, absl::string_view name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+std::string ReasonClass(absl::string_view reason) {
+  size_t colon = reason.find(':');
+  return std::string(reason.substr(0, std::min<size_t>(colon, 64)));
+}
+
+}  // namespace
+
+BatchProcessor::BatchProcessor(store::StateStore* store,
+                               ProcessorOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+BatchProcessor::~BatchProcessor() = default;
+
+absl::Status BatchProcessor::Init() {
+  CUSTHUB_ASSIGN_OR_RETURN(auto seq, store_->Get(Cf::kMeta, kNextSeqKey));
+  if (seq.has_value()) next_seq_ = store::DecodeBigEndian64(*seq);
+  return absl::OkStatus();
+}
+
+void BatchProcessor::SendToDlq(const InputRecord& r, absl::string_view reason) {
+  publish::OriginalRecord original{r.topic,  r.partition, r.offset,
+                                   r.key,    r.value,     r.headers};
+  dlq_.push_back(publish::DlqRecord(original, reason, options_.outputs));
+  ++stats_.dlq;
+  ++stats_.dlq_by_reason[ReasonClass(reason)];
+  Log(LogLevel::kWarn, "record to DLQ",
+      {{"topic", std::string(r.topic)},
+       {"partition", absl::StrCat(r.partition)},
+       {"offset", absl::StrCat(r.offset)},
+       {"reason", std::string(reason.substr(0, 200))}});
+}
+
+absl::Status BatchProcessor::Add(const InputRecord& r) {
+  ++stats_.records;
+  ++pending_records_;
+  offsets_[{std::string(r.topic), r.partition}] = r.offset + 1;
+  if (r.value.size() > options_.max_body_bytes) {
+    SendToDlq(r, absl::StrCat("body: ", r.value.size(),
+                              " bytes exceeds the limit of ",
+                              options_.max_body_bytes));
+    return absl::OkStatus();
+  }
+  connectors::RawRecord raw{r.topic,
+                            r.value,
+                            HeaderOf(r, "source"),
+                            HeaderOf(r, "event-type"),
+                            HeaderOf(r, "event-id"),
+                            HeaderOf(r, "content-type"),
+                            r.timestamp_ms};
+  auto events = connectors::Decode(raw);
+  if (!events.ok()) {
+    SendToDlq(r, events.status().message());
+    return absl::OkStatus();
+  }
+  std::string first_error;
+  for (auto& event : *events) {
+    // Validation guarantees occurred_at parses.
+    Micros at = *ParseRfc3339(event.occurred_at());
+    std::string seen_key = absl::StrCat(event.source(), "|", event.event_id());
+    CUSTHUB_ASSIGN_OR_RETURN(bool seen, SeenBefore(seen_key));
+    if (seen) {
+      ++stats_.duplicates;
+      continue;
+    }
+    absl::Status s = FoldEvent(event, at);
+    if (s.ok()) {
+      new_seen_[seen_key] = at;
+      ++stats_.events;
+    } else if (absl::IsUnavailable(s) || absl::IsDataLoss(s) ||
+               absl::IsResourceExhausted(s) || absl::IsInternal(s)) {
+      return s;  // the store failed: not the record's fault
+    } else if (first_error.empty()) {
+      first_error = std::string(s.message());
+    }
+  }
+  if (!first_error.empty()) SendToDlq(r, first_error);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> BatchProcessor::SeenBefore(const std::string& key) {
+  if (new_seen_.contains(key)) return true;
+  CUSTHUB_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kSeen, key));
+  return v.has_value();
+}
+
+absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::LoadCustomer(
+    const std::string& id) {
+  auto it = customers_.find(id);
+  if (it != customers_.end()) return &it->second;
+  CustomerSlot slot;
+  CUSTHUB_ASSIGN_OR_RETURN(auto bytes, store_->Get(Cf::kProfiles, id));
+  if (bytes.has_value()) {
+    if (!slot.state.ParseFromString(*bytes)) {
+      return absl::DataLossError(absl::StrCat("profile ", id, " is corrupt"));
+    }
+  } else {
+    slot.state.mutable_profile()->set_customer_id(id);
+    ++stats_.customers_created;
+  }
+  return &customers_.emplace(id, std::move(slot)).first->second;
+}
+
+template <typename T>
+static absl::StatusOr<T*> LoadLedger(
+    store::StateStore* store, absl::flat_hash_map<std::string, T>& cache,
+    const std::string& key) {
+  auto it = cache.find(key);
+  if (it != cache.end()) return &it->second;
+  T slot;
+  CUSTHUB_ASSIGN_OR_RETURN(auto bytes, store->Get(Cf::kLedgers, key));
+  if (bytes.has_value() && !slot.entry.ParseFromString(*bytes)) {
+    return absl::DataLossError(absl::StrCat("ledger entry ", key, " is corrupt"));
+  }
+  return &cache.emplace(key, std::move(slot)).first->second;
+}
+
+absl::StatusOr<BatchProcessor::LedgerSlot<v1::OrderLedgerEntry>*>
+BatchProcessor::LoadOrder(const std::string& key) {
+  return LoadLedger(store_, orders_, key);
+}
+
+absl::StatusOr<BatchProcessor::LedgerSlot<v1::TicketLedgerEntry>*>
+BatchProcessor::LoadTicket(const std::string& key) {
+  return LoadLedger(store_, tickets_, key);
+}
+
+absl::StatusOr<std::string> BatchProcessor::ResolveCustomer(
+    const v1::Event& event, std::vector<std::string>* unowned) {
+  std::vector<std::string> keys = identity::IdentifierKeys(event.identifiers());
+  std::string owner = event.identifiers().customer_id();
+  for (auto& key : keys) {
+    auto it = identifiers_.find(key);
+    std::string found;
+    if (it != identifiers_.end()) {
+      found = it->second;
+    } else {
+      CUSTHUB_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kIdentifiers, key));
+      if (v.has_value()) {
+        found = *v;
+        identifiers_[key] = found;
+      }
+    }
+    if (found.empty()) {
+      unowned->push_back(std::move(key));
+    } else if (owner.empty()) {
+      owner = found;  // keys come strongest first
+    }
+  }
+  if (owner.empty()) owner = identity::CustomerIdFor(unowned->front()).value();
+  return owner;
+}
+
+absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
+  if (event.payload_case() == v1::Event::kRefund) {
+    const auto& refund = event.refund();
+    CUSTHUB_ASSIGN_OR_RETURN(
+        auto* ledger,
+        LoadOrder(absl::StrCat("o|", event.source(), "|", refund.order_id())));
+    CustomerSlot* slot = nullptr;
+    if (ledger->entry.order_seen()) {
+      CUSTHUB_ASSIGN_OR_RETURN(slot, LoadCustomer(ledger->entry.customer_id()));
+    }
+    CUSTHUB_ASSIGN_OR_RETURN(
+        bool changed, profile::ApplyRefund(refund, at, &ledger->entry,
+                                           slot ? &slot->state : nullptr));
+    if (!changed) return absl::OkStatus();
+    ledger->dirty = true;
+    if (slot == nullptr) {
+      ++stats_.held_refunds;
+    } else {
+      slot->dirty = true;
+    }
+    return absl::OkStatus();
+  }
+
+  // Every other event resolves its customer through its identifiers. The
+  // fold checks the payload before it changes anything, so a failure leaves
+  // the customer as it was; identifiers attach only on success.
+  {
+    std::vector<std::string> unowned;
+    CUSTHUB_ASSIGN_OR_RETURN(std::string id, ResolveCustomer(event, &unowned));
+    CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, LoadCustomer(id));
+    absl::StatusOr<bool> folded = true;
+    switch (event.payload_case()) {
+      case v1::Event::kOrder: {
+        CUSTHUB_ASSIGN_OR_RETURN(
+            auto* ledger, LoadOrder(absl::StrCat("o|", event.source(), "|",
+                                                 event.order().order_id())));
+        // A different customer's order id: keep the ledger's owner.
+        if (ledger->entry.order_seen() && ledger->entry.customer_id() != id) {
+          folded = absl::FailedPreconditionError(absl::StrCat(
+              "order.order_id: ", event.order().order_id(),
+              " already belongs to customer ", ledger->entry.customer_id()));
+          break;
+        }
+        folded = profile::ApplyOrder(event.order(), at, id, &ledger->entry,
+                                     &slot->state);
+        if (folded.ok() && *folded) ledger->dirty = true;
+        break;
+      }
+      case v1::Event::kTicket: {
+        CUSTHUB_ASSIGN_OR_RETURN(
+            auto* ledger, LoadTicket(absl::StrCat("t|", event.source(), "|",
+                                                  event.ticket().ticket_id())));
+        folded = profile::ApplyTicket(event.ticket(), at, id, &ledger->entry,
+                                      &slot->state);
+        if (folded.ok() && *folded) ledger->dirty = true;
+        break;
+      }
+      case v1::Event::kCheckout:
+        folded = profile::ApplyCheckout(event.checkout(), at, &slot->state);
+        break;
+      case v1::Event::kEmail:
+        folded = profile::ApplyEmail(event.email(), at, &slot->state);
+        break;
+      case v1::Event::kConsent:
+        folded = profile::ApplyConsent(event.consent(), at, &slot->state);
+        break;
+      case v1::Event::kCustomer:
+        if (event.customer().has_accepts_marketing()) {
+          v1::ConsentChange c;
+          c.set_state(event.customer().accepts_marketing()
+                          ? v1::ConsentChange::SUBSCRIBED
+                          : v1::ConsentChange::UNSUBSCRIBED);
+          folded = profile::ApplyConsent(c, at, &slot->state);
+        }
+        break;
+      default:
+        folded = absl::InvalidArgumentError("payload: not foldable");
+    }
+    if (!folded.ok()) return folded.status();
+    for (auto& key : unowned) {
+      identifiers_[key] = id;
+      new_identifiers_.insert(std::move(key));
+    }
+    profile::ApplyIdentity(event, at, &slot->state);
+    slot->dirty = true;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
+                                    std::vector<Outbound>* outputs) {
+  store::StateBatch batch;
+  uint64_t first_seq = next_seq_;
+  std::vector<Outbound> out;
+  auto emit = [&](v1::OutboxRecord record) {
+    Outbound o{next_seq_++, std::move(record)};
+    batch.Put(Cf::kOutbox, store::EncodeBigEndian64(o.seq),
+              DeterministicBytes(o.record));
+    out.push_back(std::move(o));
+  };
+  for (auto& record : dlq_) emit(std::move(record));
+  // Customers in id order, so the outbox order does not depend on hashing.
+  std::vector<std::string> dirty;
+  for (auto& [id, slot] : customers_) {
+    if (slot.dirty) dirty.push_back(id);
+  }
+  std::sort(dirty.begin(), dirty.end());
+  for (const auto& id : dirty) {
+    auto& slot = customers_[id];
+    profile::Finalize(&slot.state);
+    batch.Put(Cf::kProfiles, id, DeterministicBytes(slot.state));
+    emit(publish::ProfileRecord(slot.state.profile(), options_.outputs,
+                                options_.format));
+  }
+  for (const auto& [key, slot] : orders_) {
+    if (slot.dirty) batch.Put(Cf::kLedgers, key, DeterministicBytes(slot.entry));
+  }
+  for (const auto& [key, slot] : tickets_) {
+    if (slot.dirty) batch.Put(Cf::kLedgers, key, DeterministicBytes(slot.entry));
+  }
+  for (const auto& key : new_identifiers_) {
+    batch.Put(Cf::kIdentifiers, key, identifiers_[key]);
+  }
+  for (const auto& [key, at] : new_seen_) {
+    batch.Put(Cf::kSeen, key, store::EncodeBigEndian64(static_cast<uint64_t>(at)));
+  }
+  for (const auto& [tp, next] : offsets_) {
+    batch.PutOffset(tp.first, tp.second, next);
+  }
+  for (uint64_t seq : delivered) {
+    batch.Delete(Cf::kOutbox, store::EncodeBigEndian64(seq));
+  }
+  batch.Put(Cf::kMeta, kNextSeqKey, store::EncodeBigEndian64(next_seq_));
+  absl::Status s = store_->Write(batch);
+  if (!s.ok()) {
+    next_seq_ = first_seq;
+    return s;
+  }
+  for (const auto& [tp, next] : offsets_) committed_offsets_[tp] = next;
+  stats_.profiles_published += dirty.size();
+  ++stats_.batches;
+  Abandon();
+  *outputs = std::move(out);
+  return absl::OkStatus();
+}
+
+void BatchProcessor::Abandon() {
+  customers_.clear();
+  orders_.clear();
+  tickets_.clear();
+  identifiers_.clear();
+  new_identifiers_.clear();
+  new_seen_.clear();
+  dlq_.clear();
+  offsets_.clear();
+  pending_records_ = 0;
+}
+
+}  // namespace custhub::streams

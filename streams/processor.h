@@ -1,0 +1,138 @@
+// The fold engine of one poll batch: decode -> validate -> dedup -> resolve
+// identity -> fold, with a write-back cache of every customer, ledger entry
+// and identifier the batch touches. Commit() turns the batch into ONE
+// StateBatch holding state, consumed offsets and outbox records, so a crash
+// either keeps all of a batch or none of it.
+//
+//   BatchProcessor p(store, options);
+//   for (auto& r : records) CUSTHUB_RETURN_IF_ERROR(p.Add(r));
+//   std::vector<Outbound> out;
+//   CUSTHUB_RETURN_IF_ERROR(p.Commit({}, &out));  // then publish `out`
+//
+// Lifecycle: one per hub, reused across batches. Thread-safety: none; the
+// hub's poll thread owns it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "custhub/v1/event.pb.h"
+#include "custhub/v1/state.pb.h"
+#include "src/store/state_store.h"
+#include "streams/options.h"
+
+namespace custhub::streams {
+
+// One consumed record, independent of the Kafka client.
+struct InputRecord {
+  absl::string_view topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  absl::string_view key;
+  absl::string_view value;
+  std::vector<std::pair<std::string, std::string>> headers;
+  int64_t timestamp_ms = -1;
+};
+
+// An output in the outbox, with its sequence number.
+struct Outbound {
+  uint64_t seq = 0;
+  custhub::v1::OutboxRecord record;
+};
+
+struct ProcessorStats {
+  uint64_t records = 0;     // records consumed
+  uint64_t events = 0;      // events folded into state
+  uint64_t duplicates = 0;  // retried deliveries dropped
+  uint64_t dlq = 0;         // records sent to the DLQ
+  uint64_t held_refunds = 0;  // refunds waiting for their order
+  uint64_t customers_created = 0;
+  uint64_t profiles_published = 0;
+  uint64_t batches = 0;
+  std::map<std::string, uint64_t> dlq_by_reason;  // reason up to the first ':'
+};
+
+class BatchProcessor {
+ public:
+  BatchProcessor(store::StateStore* store, ProcessorOptions options);
+  ~BatchProcessor();
+
+  // Reads the next outbox sequence number. Call once before the first Add.
+  absl::Status Init();
+
+  // Folds one record. Bad input goes to the DLQ and returns OK; an error
+  // means the store failed and the batch must be abandoned.
+  absl::Status Add(const InputRecord& record);
+
+  // Writes the batch atomically, also deleting the outbox entries in
+  // `delivered`, and hands back the outputs to publish.
+  absl::Status Commit(const std::vector<uint64_t>& delivered,
+                      std::vector<Outbound>* outputs);
+
+  // Drops everything added since the last Commit (after a failed write).
+  void Abandon();
+
+  bool HasPending() const { return pending_records_ > 0; }
+  const ProcessorStats& stats() const { return stats_; }
+  // Next offset per partition, as of the last Commit.
+  const std::map<std::pair<std::string, int32_t>, int64_t>& committed_offsets()
+      const {
+    return committed_offsets_;
+  }
+  void SeedOffsets(const store::OffsetMap& offsets) {
+    committed_offsets_ = offsets;
+  }
+
+ private:
+  struct CustomerSlot {
+    custhub::v1::CustomerState state;
+    bool dirty = false;
+  };
+  template <typename T>
+  struct LedgerSlot {
+    T entry;
+    bool dirty = false;
+  };
+
+  absl::Status FoldEvent(custhub::v1::Event& event, Micros at);
+  absl::StatusOr<CustomerSlot*> LoadCustomer(const std::string& id);
+  // The customer the event's identifiers point to (strongest first), or a
+  // new id; `unowned` gets the keys no customer has yet.
+  absl::StatusOr<std::string> ResolveCustomer(const custhub::v1::Event& event,
+                                              std::vector<std::string>* unowned);
+  absl::StatusOr<LedgerSlot<custhub::v1::OrderLedgerEntry>*> LoadOrder(
+      const std::string& key);
+  absl::StatusOr<LedgerSlot<custhub::v1::TicketLedgerEntry>*> LoadTicket(
+      const std::string& key);
+  absl::StatusOr<bool> SeenBefore(const std::string& key);
+  void SendToDlq(const InputRecord& record, absl::string_view reason);
+
+  store::StateStore* store_;
+  ProcessorOptions options_;
+  uint64_t next_seq_ = 1;
+  size_t pending_records_ = 0;
+
+  // The batch's write-back cache.
+  absl::flat_hash_map<std::string, CustomerSlot> customers_;
+  absl::flat_hash_map<std::string, LedgerSlot<custhub::v1::OrderLedgerEntry>>
+      orders_;
+  absl::flat_hash_map<std::string, LedgerSlot<custhub::v1::TicketLedgerEntry>>
+      tickets_;
+  absl::flat_hash_map<std::string, std::string> identifiers_;  // key -> id
+  absl::flat_hash_set<std::string> new_identifiers_;
+  absl::flat_hash_map<std::string, Micros> new_seen_;
+  std::vector<custhub::v1::OutboxRecord> dlq_;
+  std::map<std::pair<std::string, int32_t>, int64_t> offsets_;
+  std::map<std::pair<std::string, int32_t>, int64_t> committed_offsets_;
+  ProcessorStats stats_;
+};
+
+}  // namespace custhub::streams
