@@ -3,9 +3,18 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
 #include "absl/strings/string_view.h"
 
 namespace custhub::connectors {
+
+// Settings every decoder may read.
+struct DecodeOptions {
+  // Region for phone numbers written without a country code (ISO 3166
+  // alpha-2). Default: US.
+  std::string default_phone_region = "US";
+};
 
 struct RawRecord {
   absl::string_view topic;

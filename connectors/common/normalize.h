@@ -1,0 +1,37 @@
+// Normalisation shared by every decoder: phones to E.164 with libphonenumber,
+// platform time formats to UTC micros, JSON number tokens to exact money.
+//
+//   auto phone = PhoneToE164("(415) 555-0100", "US");   // "+14155550100"
+//   auto t = ParseWebhookTime("2024-05-01 10:00:00", "fired_at");  // UTC
+//   auto m = MoneyFromToken("19.99", "USD", "total_price");  // {1999, USD}
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "src/common/money.h"
+#include "src/common/time.h"
+
+namespace custhub::connectors {
+
+// E.164 for a phone written nationally (with `default_region`, an ISO 3166
+// alpha-2 code) or internationally. InvalidArgument names `field` if the
+// number is not a valid phone number.
+absl::StatusOr<std::string> PhoneToE164(absl::string_view raw,
+                                        absl::string_view default_region,
+                                        absl::string_view field = "phone");
+
+// Accepts RFC 3339 / ISO 8601 with an offset, Unix seconds (digits, maybe
+// with a fraction), and "YYYY-MM-DD HH:MM:SS" (taken as UTC, as Mailchimp
+// sends it). Returns UTC micros, or InvalidArgument naming `field`.
+absl::StatusOr<Micros> ParseWebhookTime(absl::string_view text,
+                                        absl::string_view field);
+
+// Exact minor units from a decimal string or a JSON number's raw token
+// ("19.99", "20", "1.5e1" is refused). Negative amounts are refused unless
+// `allow_negative`. Errors name `field`.
+absl::StatusOr<Money> MoneyFromToken(absl::string_view token,
+                                     absl::string_view currency,
+                                     absl::string_view field,
+                                     bool allow_negative = false);
+
+}  // namespace custhub::connectors

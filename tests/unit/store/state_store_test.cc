@@ -1,0 +1,157 @@
+#include <catch2/catch.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "src/store/state_store.h"
+
+using namespace custhub::store;
+
+namespace {
+
+struct TempDir {
+  TempDir() {
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "custhub-test-XXXXXX").string();
+    path = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string path;
+};
+
+std::unique_ptr<StateStore> OpenOrDie(const std::string& path) {
+  auto s = StateStore::Open({.path = path});
+  REQUIRE(s.ok());
+  return std::move(*s);
+}
+
+}  // namespace
+
+TEST_CASE("reopening resumes from the stored offsets", "[store]") {
+  TempDir dir;
+  {
+    auto store = OpenOrDie(dir.path);
+    StateBatch b;
+    b.Put(Cf::kProfiles, "cus_1", "state-1");
+    b.PutOffset("orders", 3, 1042);
+    b.PutOffset("support", 0, 7);
+    REQUIRE((store->Write(b)).ok());
+  }
+  auto store = OpenOrDie(dir.path);
+  auto offsets = store->LoadOffsets();
+  REQUIRE(offsets.ok());
+  CHECK(offsets->size() == 2);
+  CHECK(offsets->at({"orders", 3}) == 1042);
+  CHECK(offsets->at({"support", 0}) == 7);
+  CHECK(**store->Get(Cf::kProfiles, "cus_1") == "state-1");
+}
+
+TEST_CASE("a batch with state and offsets is all-or-nothing under kill -9",
+          "[store][slow]") {
+  TempDir dir;
+  // A child writes batch after batch, each holding state record i and the
+  // offset i; the parent kills it mid-stream, several times.
+  std::mt19937 rng(7);
+  int64_t last_offset = -1;
+  for (int round = 0; round < 3; ++round) {
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      auto store = StateStore::Open({.path = dir.path, .sync = false});
+      if (!store.ok()) _exit(3);
+      auto offsets = (*store)->LoadOffsets();
+      int64_t i = offsets->empty() ? 0 : offsets->begin()->second + 1;
+      for (;; ++i) {
+        StateBatch b;
+        for (int k = 0; k < 50; ++k) {
+          b.Put(Cf::kProfiles, absl::StrCat("cus_", i, "_", k),
+                std::string(200, 'x'));
+        }
+        b.PutOffset("orders", 0, i);
+        if (!(*store)->Write(b).ok()) _exit(4);
+      }
+    }
+    usleep(50000 + rng() % 150000);
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    REQUIRE(WIFSIGNALED(status));
+
+    auto store = OpenOrDie(dir.path);
+    auto offsets = store->LoadOffsets();
+    REQUIRE(offsets.ok());
+    REQUIRE(offsets->size() == 1);
+    int64_t offset = offsets->begin()->second;
+    CHECK(offset >= last_offset);
+    last_offset = offset;
+    // Every batch up to the stored offset is whole; the next one is absent.
+    for (int k = 0; k < 50; ++k) {
+      CHECK((*store->Get(Cf::kProfiles, absl::StrCat("cus_", offset, "_", k)))
+                .has_value());
+      CHECK_FALSE((*store->Get(Cf::kProfiles,
+                               absl::StrCat("cus_", offset + 1, "_", k)))
+                      .has_value());
+    }
+  }
+  CHECK(last_offset > 0);
+}
+
+TEST_CASE("a reader opens the state dir while the writer holds it",
+          "[store]") {
+  TempDir dir;
+  auto writer = OpenOrDie(dir.path);
+  StateBatch b;
+  b.Put(Cf::kProfiles, "cus_1", "v1");
+  REQUIRE(writer->Write(b).ok());
+  CHECK_FALSE(StateStore::Open({.path = dir.path}).ok());  // locked
+  auto reader = StateStore::OpenReader(dir.path);
+  REQUIRE(reader.ok());
+  CHECK(**(*reader)->Get(Cf::kProfiles, "cus_1") == "v1");
+  CHECK(absl::IsNotFound(StateStore::OpenReader(dir.path + "/nope").status()));
+}
+
+TEST_CASE("the digest depends on state, not on how it was batched",
+          "[store]") {
+  TempDir a, b, c;
+  auto one = OpenOrDie(a.path);
+  auto many = OpenOrDie(b.path);
+  auto other = OpenOrDie(c.path);
+  StateBatch all;
+  for (int i = 0; i < 100; ++i) {
+    all.Put(Cf::kProfiles, absl::StrCat("cus_", i), absl::StrCat("v", i));
+    StateBatch single;
+    single.Put(Cf::kProfiles, absl::StrCat("cus_", i), absl::StrCat("v", i));
+    single.PutOffset("orders", 0, i);  // offsets are not customer state
+    REQUIRE(many->Write(single).ok());
+  }
+  REQUIRE(one->Write(all).ok());
+  all.Clear();
+  all.Put(Cf::kProfiles, "cus_0", "changed");
+  REQUIRE(other->Write(all).ok());
+  CHECK(*one->Digest() == *many->Digest());
+  CHECK(*one->Digest() != *other->Digest());
+}
+
+TEST_CASE("ForEach scans one prefix in key order", "[store]") {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path);
+  StateBatch b;
+  b.Put(Cf::kLedgers, "o|shop|2", "b");
+  b.Put(Cf::kLedgers, "o|shop|1", "a");
+  b.Put(Cf::kLedgers, "t|desk|1", "t");
+  b.Delete(Cf::kLedgers, "o|shop|3");
+  REQUIRE(store->Write(b).ok());
+  std::vector<std::string> seen;
+  REQUIRE(store
+              ->ForEach(Cf::kLedgers, "o|",
+                        [&](absl::string_view k, absl::string_view) {
+                          seen.emplace_back(k);
+                          return true;
+                        })
+              .ok());
+  CHECK(seen == std::vector<std::string>{"o|shop|1", "o|shop|2"});
+}
