@@ -23,7 +23,8 @@ bool IsKnownSource(absl::string_view source) {
   return false;
 }
 
-absl::StatusOr<std::vector<custhub::v1::Event>> Decode(const RawRecord& r) {
+absl::StatusOr<std::vector<custhub::v1::Event>> Decode(
+    const RawRecord& r, const DecodeOptions& options) {
   absl::string_view source = r.source.empty() ? "canonical" : r.source;
   if (!IsKnownSource(source)) {
     return absl::InvalidArgumentError(

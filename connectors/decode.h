@@ -18,6 +18,7 @@ bool IsKnownSource(absl::string_view source);
 
 // Decodes and validates. Each event gets source, event type and an event id
 // (its own, the `event-id` header, or a hash of source, type and body).
-absl::StatusOr<std::vector<custhub::v1::Event>> Decode(const RawRecord& record);
+absl::StatusOr<std::vector<custhub::v1::Event>> Decode(
+    const RawRecord& record, const DecodeOptions& options = {});
 
 }  // namespace custhub::connectors
