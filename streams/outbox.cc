@@ -36,7 +36,9 @@ absl::StatusOr<std::unique_ptr<OutboxPublisher>> OutboxPublisher::Create(
   return p;
 }
 
-OutboxPublisher::~OutboxPublisher() = default;
+OutboxPublisher::~OutboxPublisher() {
+  producer_.reset();  // before pending_ goes: deliveries may still report
+}
 
 absl::Status OutboxPublisher::Recover(store::StateStore* store) {
   std::vector<Outbound> left;

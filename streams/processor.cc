@@ -59,7 +59,10 @@ absl::Status BatchProcessor::Init() {
   return absl::OkStatus();
 }
 
-void BatchProcessor::SendToDlq(const InputRecord& r, absl::string_view reason) {
+void BatchProcessor::SendToDlq(const InputRecord& r,
+                               absl::string_view full_reason) {
+  // One line: parsers' messages may carry newlines and context.
+  absl::string_view reason = full_reason.substr(0, full_reason.find('\n'));
   publish::OriginalRecord original{r.topic,  r.partition, r.offset,
                                    r.key,    r.value,     r.headers};
   dlq_.push_back(publish::DlqRecord(original, reason, options_.outputs));

@@ -38,6 +38,8 @@ bool HasOption(CLI::App* app, const std::string& flag) {
 int Main(int argc, char** argv) {
   CLI::App app{"custhub: an event-streaming customer-data hub"};
   app.require_subcommand(1);
+  // Global flags (--config, --log-format) may follow the subcommand.
+  app.fallthrough();
   std::string config_path, log_format = "text", log_level = "info";
   app.add_option("--config", config_path, "YAML config file");
   app.add_option("--log-format", log_format, "text or json")

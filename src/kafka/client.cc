@@ -81,6 +81,8 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(
 }
 
 Producer::~Producer() {
+  // The owner may be half destroyed: no callbacks into it from here on.
+  on_delivery_ = nullptr;
   // Give queued records a moment; the outbox re-sends whatever is left.
   if (rk_) rd_kafka_flush(rk_.get(), 2000);
 }
