@@ -1,10 +1,13 @@
 #include <chrono>
 #include <cstdio>
+#include <memory>
+#include <string>
 #include <thread>
 
 #include "src/cli/commands.h"
 #include "src/common/log.h"
 #include "src/kafka/mock_cluster.h"
+#include "src/kafka/port_forward.h"
 
 namespace custhub::cli {
 
@@ -20,7 +23,18 @@ int RunBroker(const BrokerArgs& args, const streams::InputTopics& inputs,
       return Fail(s);
     }
   }
-  std::printf("bootstrap=%s\n", (*cluster)->bootstrap().c_str());
+  std::string bootstrap = (*cluster)->bootstrap();
+  std::unique_ptr<kafka::PortForward> relay;
+  if (args.port > 0) {
+    // A fixed bootstrap port in front of broker 1; clients learn the other
+    // brokers from the metadata.
+    std::string first = bootstrap.substr(0, bootstrap.find(','));
+    auto started = kafka::PortForward::Start(args.port, first);
+    if (!started.ok()) return Fail(started.status());
+    relay = std::move(*started);
+    bootstrap = "127.0.0.1:" + std::to_string(args.port);
+  }
+  std::printf("bootstrap=%s\n", bootstrap.c_str());
   std::fflush(stdout);
   Log(LogLevel::kInfo,
       "embedded broker serving (development only: data in memory, newest few "

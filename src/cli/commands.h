@@ -25,6 +25,7 @@ int Fail(const absl::Status& status);
 struct BrokerArgs {
   int brokers = 3;     // Default: 3
   int partitions = 8;  // Default: 8
+  int port = 0;        // fixed bootstrap port. Default: 0 (random ports only)
 };
 int RunBroker(const BrokerArgs& args, const streams::InputTopics& inputs,
               const publish::OutputTopics& outputs);

@@ -58,6 +58,9 @@ int Main(int argc, char** argv) {
   broker->add_option("--partitions", broker_args.partitions,
                      "partitions per topic")
       ->check(CLI::Range(1, 1024));
+  broker->add_option("--port", broker_args.port,
+                     "fixed bootstrap port on 127.0.0.1 (default: random)")
+      ->check(CLI::Range(1, 65535));
   AddTopicFlags(broker, &broker_in, &broker_out);
 
   auto* run = app.add_subcommand("run", "the hub: consume, fold, publish");

@@ -2,6 +2,7 @@
 // processes, `profile get` and `digest` beside the running hub.
 #include <catch2/catch.hpp>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -74,6 +75,21 @@ TEST_CASE("broker and hub run as processes; profile get works beside them",
   CHECK(broker.Stop(SIGINT) == 0);
   // After the hub stopped, the digest is unchanged.
   CHECK(RunCommand({kBin, "digest", "--state-dir", state}).out == digest.out);
+}
+
+TEST_CASE("broker --port serves the embedded broker on a fixed port",
+          "[integration][cli]") {
+  int port = 20000 + getpid() % 20000;
+  Child broker({kBin, "broker", "--brokers", "3", "--port",
+                std::to_string(port)});
+  std::string bootstrap = Bootstrap(broker);
+  CHECK(bootstrap == "127.0.0.1:" + std::to_string(port));
+  // A client that knows only the fixed port produces and reads back.
+  ProduceAll(bootstrap, {{"orders", "k", "v", {}}});
+  auto records = ReadTopic(bootstrap, "orders");
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].value == "v");
+  CHECK(broker.Stop(SIGTERM) == 0);
 }
 
 TEST_CASE("bad usage exits 2 with a message naming the flag or key",
