@@ -1,5 +1,7 @@
 #include "streams/processor.h"
 
+#include <algorithm>
+
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
@@ -19,6 +21,7 @@ namespace v1 = custhub::v1;
 using store::Cf;
 
 constexpr absl::string_view kNextSeqKey = "outbox_next_seq";
+constexpr absl::string_view kStreamTimeKey = "stream_time";
 
 // Map fields make protobuf's default encoding order unspecified; state bytes
 // feed the digest, so they must be canonical.
@@ -56,6 +59,11 @@ BatchProcessor::~BatchProcessor() = default;
 absl::Status BatchProcessor::Init() {
   CUSTHUB_ASSIGN_OR_RETURN(auto seq, store_->Get(Cf::kMeta, kNextSeqKey));
   if (seq.has_value()) next_seq_ = store::DecodeBigEndian64(*seq);
+  CUSTHUB_ASSIGN_OR_RETURN(auto st, store_->Get(Cf::kMeta, kStreamTimeKey));
+  if (st.has_value()) {
+    stream_time_ = static_cast<Micros>(store::DecodeBigEndian64(*st));
+  }
+  store_->SetSeenExpiry(stream_time_ - options_.dedup_window);
   return absl::OkStatus();
 }
 
@@ -109,7 +117,10 @@ absl::Status BatchProcessor::Add(const InputRecord& r) {
     }
     absl::Status s = FoldEvent(event, at);
     if (s.ok()) {
-      new_seen_[seen_key] = at;
+      stream_time_ = std::max(stream_time_, at);
+      // Seen "as of" stream time, so a backfilled old event is still
+      // remembered for a whole window.
+      new_seen_[seen_key] = stream_time_;
       ++stats_.events;
     } else if (absl::IsUnavailable(s) || absl::IsDataLoss(s) ||
                absl::IsResourceExhausted(s) || absl::IsInternal(s)) {
@@ -125,7 +136,10 @@ absl::Status BatchProcessor::Add(const InputRecord& r) {
 absl::StatusOr<bool> BatchProcessor::SeenBefore(const std::string& key) {
   if (new_seen_.contains(key)) return true;
   CUSTHUB_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kSeen, key));
-  return v.has_value();
+  if (!v.has_value()) return false;
+  // Expired but not yet compacted away: the window has passed.
+  auto seen_at = static_cast<Micros>(store::DecodeBigEndian64(*v));
+  return seen_at >= stream_time_ - options_.dedup_window;
 }
 
 absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::LoadCustomer(
@@ -328,12 +342,15 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
     batch.Delete(Cf::kOutbox, store::EncodeBigEndian64(seq));
   }
   batch.Put(Cf::kMeta, kNextSeqKey, store::EncodeBigEndian64(next_seq_));
+  batch.Put(Cf::kMeta, kStreamTimeKey,
+            store::EncodeBigEndian64(static_cast<uint64_t>(stream_time_)));
   absl::Status s = store_->Write(batch);
   if (!s.ok()) {
     next_seq_ = first_seq;
     return s;
   }
   for (const auto& [tp, next] : offsets_) committed_offsets_[tp] = next;
+  store_->SetSeenExpiry(stream_time_ - options_.dedup_window);
   stats_.profiles_published += dirty.size();
   ++stats_.batches;
   Abandon();

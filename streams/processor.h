@@ -82,6 +82,7 @@ class BatchProcessor {
 
   bool HasPending() const { return pending_records_ > 0; }
   const ProcessorStats& stats() const { return stats_; }
+  Micros stream_time() const { return stream_time_; }
   // Next offset per partition, as of the last Commit.
   const std::map<std::pair<std::string, int32_t>, int64_t>& committed_offsets()
       const {
@@ -118,6 +119,8 @@ class BatchProcessor {
   store::StateStore* store_;
   ProcessorOptions options_;
   uint64_t next_seq_ = 1;
+  // The largest event time folded so far; drives the dedup window.
+  Micros stream_time_ = 0;
   size_t pending_records_ = 0;
 
   // The batch's write-back cache.

@@ -1,5 +1,6 @@
 #include "src/store/state_store.h"
 
+#include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
@@ -51,6 +52,24 @@ rocksdb::ColumnFamilyOptions CfOptions(const StoreOptions& o,
   cf.level_compaction_dynamic_level_bytes = true;
   return cf;
 }
+
+// Drops seen event ids older than the dedup window (value: be64 time).
+class SeenExpiryFilter : public rocksdb::CompactionFilter {
+ public:
+  explicit SeenExpiryFilter(std::shared_ptr<std::atomic<int64_t>> watermark)
+      : watermark_(std::move(watermark)) {}
+  bool Filter(int, const rocksdb::Slice&, const rocksdb::Slice& value,
+              std::string*, bool*) const override {
+    if (value.size() != 8) return false;
+    auto at = static_cast<int64_t>(
+        DecodeBigEndian64(absl::string_view(value.data(), value.size())));
+    return at < watermark_->load(std::memory_order_relaxed);
+  }
+  const char* Name() const override { return "custhub.SeenExpiry"; }
+
+ private:
+  std::shared_ptr<std::atomic<int64_t>> watermark_;
+};
 
 }  // namespace
 
@@ -133,11 +152,16 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
   db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db.keep_log_file_num = 3;
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  auto expiry = std::make_shared<std::atomic<int64_t>>(INT64_MIN);
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, CfOptions(options, cache));
   for (const char* name : kCfNames) {
     cfs.emplace_back(name, CfOptions(options, cache));
   }
+  // The filter object must outlive the DB: the store owns it.
+  static_assert(static_cast<int>(Cf::kSeen) == 4);
+  auto filter = std::make_shared<SeenExpiryFilter>(expiry);
+  cfs[1 + static_cast<int>(Cf::kSeen)].options.compaction_filter = filter.get();
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(db, options.path, cfs, &handles, &raw);
@@ -146,6 +170,8 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
   store->db_.reset(raw);
   store->path_ = options.path;
   store->sync_ = options.sync;
+  store->seen_expiry_ = std::move(expiry);
+  store->seen_filter_ = std::move(filter);
   // handles[0] is the default family, which custhub does not use.
   store->db_->DestroyColumnFamilyHandle(handles[0]).PermitUncheckedError();
   store->handles_.assign(handles.begin() + 1, handles.end());
@@ -293,6 +319,20 @@ std::string StateStore::Property(const std::string& name) {
   std::string v;
   db_->GetProperty(name, &v);
   return v;
+}
+
+void StateStore::SetSeenExpiry(int64_t watermark) {
+  if (seen_expiry_) seen_expiry_->store(watermark, std::memory_order_relaxed);
+}
+
+absl::Status StateStore::CompactAll() {
+  rocksdb::CompactRangeOptions o;
+  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (auto* h : handles_) {
+    auto s = db_->CompactRange(o, h, nullptr, nullptr);
+    if (!s.ok()) return FromRocks(s, "compact");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status StateStore::Flush() {

@@ -15,6 +15,7 @@
 // ForEach may be called from any thread; a StateBatch belongs to one thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -123,6 +124,13 @@ class StateStore {
   std::string Property(const std::string& name);
   // Forces memtables to disk (for size measurements and tests).
   absl::Status Flush();
+  // Compacts everything (tests: proves expired seen ids are dropped).
+  absl::Status CompactAll();
+
+  // Seen event ids whose stored time is below `watermark` are expired: the
+  // seen family's compaction filter drops them, so the dedup window costs
+  // no scans. Callers treat an expired id found before compaction as absent.
+  void SetSeenExpiry(int64_t watermark);
 
   const std::string& path() const { return path_; }
 
@@ -135,6 +143,8 @@ class StateStore {
   std::string path_;
   std::string secondary_dir_;  // removed on close, for readers
   bool sync_ = true;
+  std::shared_ptr<std::atomic<int64_t>> seen_expiry_;
+  std::shared_ptr<void> seen_filter_;  // the compaction filter, kept alive
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };

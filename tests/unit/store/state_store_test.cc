@@ -155,3 +155,17 @@ TEST_CASE("ForEach scans one prefix in key order", "[store]") {
               .ok());
   CHECK(seen == std::vector<std::string>{"o|shop|1", "o|shop|2"});
 }
+
+TEST_CASE("compaction drops seen ids below the expiry watermark", "[store]") {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path);
+  StateBatch b;
+  b.Put(Cf::kSeen, "shopify|old", EncodeBigEndian64(100));
+  b.Put(Cf::kSeen, "shopify|new", EncodeBigEndian64(300));
+  REQUIRE(store->Write(b).ok());
+  store->SetSeenExpiry(200);
+  REQUIRE(store->Flush().ok());
+  REQUIRE(store->CompactAll().ok());
+  CHECK_FALSE((*store->Get(Cf::kSeen, "shopify|old")).has_value());
+  CHECK((*store->Get(Cf::kSeen, "shopify|new")).has_value());
+}

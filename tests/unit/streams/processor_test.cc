@@ -181,3 +181,20 @@ TEST_CASE("outbox sequence numbers keep rising across restarts", "[streams]") {
   REQUIRE_FALSE(out.empty());
   CHECK(out.front().seq > last);
 }
+
+TEST_CASE("seen event ids expire after the dedup window of event time",
+          "[streams]") {
+  TempDir dir;
+  Harness h(dir.path);
+  Rec first{"orders", Order("ann@example.com", "1", 5000, "2026-01-01T10:00:00Z"), "d1"};
+  Rec other{"orders", Order("ann@example.com", "2", 100, "2026-01-05T10:00:00Z"), "d2"};
+  Rec later{"orders", Order("bob@example.com", "3", 100, "2026-01-09T10:00:00Z"), "d3"};
+  h.Feed({first, other}, 10);
+  h.Feed({first}, 10);  // within 7 days of stream time: a retry, dropped
+  CHECK(h.processor().stats().duplicates == 1);
+  h.Feed({later}, 10);  // stream time moves past 2026-01-08T10:00
+  h.Feed({first}, 10);  // the id has expired: no longer known as seen
+  CHECK(h.processor().stats().duplicates == 1);
+  // The ledger still keeps the order exact: same updated_at, no change.
+  CHECK(h.Customer("ann@example.com").profile().orders().count() == 2);
+}
