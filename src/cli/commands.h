@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "src/gateway/server.h"
 #include "streams/options.h"
 
 namespace custhub::cli {
@@ -38,6 +39,9 @@ struct DemoArgs {
   std::string state_dir;  // Default: a fresh temporary directory
 };
 int RunDemo(const DemoArgs& args);
+
+// Secrets come from `config`'s `secrets:` map and CUSTHUB_SECRET_<SOURCE>.
+int RunWebhook(gateway::GatewayOptions options, const std::string& config);
 
 int RunProfileGet(const std::string& id, const std::string& state_dir);
 int RunDigest(const std::string& state_dir);

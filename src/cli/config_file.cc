@@ -46,7 +46,10 @@ absl::StatusOr<std::vector<std::string>> ConfigArgs(
   }
   std::vector<std::pair<std::string, std::vector<std::string>>> flat;
   try {
-    Flatten(root, "", &flat);
+    // `secrets` never become flags: secrets stay off command lines.
+    YAML::Node settings = YAML::Clone(root);
+    if (settings.IsMap()) settings.remove("secrets");
+    Flatten(settings, "", &flat);
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat("--config: ", path, ": ", e.what()));
@@ -66,6 +69,33 @@ absl::StatusOr<std::vector<std::string>> ConfigArgs(
     for (const auto& v : values) args.push_back(absl::StrCat(flag, "=", v));
   }
   return args;
+}
+
+}  // namespace custhub::cli
+
+namespace custhub::cli {
+
+absl::StatusOr<std::map<std::string, std::string>> ConfigSecrets(
+    const std::string& path) {
+  std::map<std::string, std::string> out;
+  if (path.empty()) return out;
+  try {
+    YAML::Node root = YAML::LoadFile(path);
+    if (root.IsMap() && root["secrets"]) {
+      YAML::Node secrets = root["secrets"];
+      if (!secrets.IsMap()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--config: ", path, ": secrets must be a map"));
+      }
+      for (const auto& kv : secrets) {
+        out[kv.first.as<std::string>()] = kv.second.as<std::string>();
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--config: ", path, ": ", e.what()));
+  }
+  return out;
 }
 
 }  // namespace custhub::cli

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,5 +22,10 @@ absl::StatusOr<std::vector<std::string>> ConfigArgs(
     const std::string& path, const std::vector<std::string>& given,
     const std::function<bool(const std::string&)>& known_here,
     const std::function<bool(const std::string&)>& known_anywhere);
+
+// The `secrets:` map of the config file (source -> secret); empty without
+// a file. Secrets are never flags, so they never show in `ps`.
+absl::StatusOr<std::map<std::string, std::string>> ConfigSecrets(
+    const std::string& path);
 
 }  // namespace custhub::cli

@@ -93,6 +93,23 @@ int Main(int argc, char** argv) {
   demo->add_option("--state-dir", demo_args.state_dir,
                    "keep the state here (default: a temporary dir)");
 
+  gateway::GatewayOptions gw;
+  publish::OutputTopics gw_out;
+  auto* webhook = app.add_subcommand(
+      "webhook", "HTTP gateway: verify webhook signatures, produce to Kafka");
+  webhook->add_option("--listen", gw.listen, "host:port (port 0: any free)");
+  webhook->add_option("--bootstrap", gw.bootstrap, "Kafka bootstrap servers")
+      ->required();
+  webhook->add_option("--max-body-bytes", gw.max_body_bytes,
+                      "larger bodies get 413");
+  webhook->add_option("--ack-timeout-ms", gw.ack_timeout_ms,
+                      "wait for the broker's acknowledgement");
+  webhook->add_flag("--allow-unsigned", gw.allow_unsigned,
+                    "accept sources without a secret (development only)");
+  webhook->add_option("--kafka-property", kafka_props,
+                      "extra librdkafka property key=value (repeatable)");
+  AddTopicFlags(webhook, &gw.topics, &gw_out);
+
   std::string lookup_id, state_dir;
   auto* profile = app.add_subcommand("profile", "read profiles");
   profile->require_subcommand(1);
@@ -125,7 +142,7 @@ int Main(int argc, char** argv) {
         chosen = get;
       }
     }
-    std::vector<CLI::App*> all = {broker, run, demo, get, digest};
+    std::vector<CLI::App*> all = {broker, run, demo, get, digest, webhook};
     auto extra = ConfigArgs(
         config_path, args,
         [&](const std::string& f) { return chosen && HasOption(chosen, f); },
@@ -174,6 +191,17 @@ int Main(int argc, char** argv) {
     return RunHub(hub);
   }
   if (demo->parsed()) return RunDemo(demo_args);
+  if (webhook->parsed()) {
+    for (const auto& kv : kafka_props) {
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return Fail(absl::InvalidArgumentError(
+            "--kafka-property: expected key=value, got '" + kv + "'"));
+      }
+      gw.kafka_properties[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    return RunWebhook(std::move(gw), config_path);
+  }
   if (get->parsed()) return RunProfileGet(lookup_id, state_dir);
   if (digest->parsed()) return RunDigest(state_dir);
   return kExitUsage;
