@@ -6,21 +6,50 @@
 #include "absl/strings/str_cat.h"
 #include "connectors/canonical/canonical.h"
 #include "connectors/common/validate.h"
+#include "connectors/gorgias/gorgias.h"
+#include "connectors/klaviyo/klaviyo.h"
+#include "connectors/magento/magento.h"
+#include "connectors/mailchimp/mailchimp.h"
+#include "connectors/sendgrid/sendgrid.h"
+#include "connectors/shopify/shopify.h"
+#include "connectors/woocommerce/woocommerce.h"
+#include "connectors/zendesk/zendesk.h"
 #include "src/common/hash.h"
 
 namespace custhub::connectors {
 namespace {
 
-constexpr absl::string_view kSources[] = {
-    "canonical", "shopify",  "woocommerce", "magento", "zendesk",
-    "gorgias",   "sendgrid", "mailchimp",   "klaviyo"};
+using Decoder = absl::StatusOr<std::vector<custhub::v1::Event>> (*)(
+    const RawRecord&, const DecodeOptions&);
+
+absl::StatusOr<std::vector<custhub::v1::Event>> Canonical(
+    const RawRecord& r, const DecodeOptions&) {
+  return DecodeCanonical(r);
+}
+
+struct Source {
+  absl::string_view name;
+  Decoder decode;
+};
+
+constexpr Source kSources[] = {
+    {"canonical", &Canonical},        {"shopify", &DecodeShopify},
+    {"woocommerce", &DecodeWooCommerce}, {"magento", &DecodeMagento},
+    {"zendesk", &DecodeZendesk},      {"gorgias", &DecodeGorgias},
+    {"sendgrid", &DecodeSendGrid},    {"mailchimp", &DecodeMailchimp},
+    {"klaviyo", &DecodeKlaviyo}};
+
+Decoder FindDecoder(absl::string_view source) {
+  for (const auto& s : kSources) {
+    if (s.name == source) return s.decode;
+  }
+  return nullptr;
+}
 
 }  // namespace
 
 bool IsKnownSource(absl::string_view source) {
-  for (auto s : kSources)
-    if (s == source) return true;
-  return false;
+  return FindDecoder(source) != nullptr;
 }
 
 absl::StatusOr<std::vector<custhub::v1::Event>> Decode(
@@ -35,32 +64,25 @@ absl::StatusOr<std::vector<custhub::v1::Event>> Decode(
   if (!binary && !simdjson::validate_utf8(r.body.data(), r.body.size())) {
     return absl::InvalidArgumentError("body: not valid UTF-8");
   }
-  absl::StatusOr<std::vector<custhub::v1::Event>> events;
-  if (source == "canonical") {
-    events = DecodeCanonical(r);
-  } else {
-    return absl::UnimplementedError(
-        absl::StrCat("source: no decoder for '", source, "' in this build"));
-  }
+  auto events = FindDecoder(source)(r, options);
   if (!events.ok()) return events.status();
   std::string fallback_id;
   size_t index = 0;
   for (auto& e : *events) {
     if (e.event_type().empty()) e.set_event_type(std::string(r.event_type));
     if (e.event_id().empty()) {
-      if (!r.event_id.empty() && events->size() == 1) {
-        e.set_event_id(std::string(r.event_id));
-      } else {
-        if (fallback_id.empty()) {
-          fallback_id = absl::StrCat(
-              "h:", Hex64(Hash64(absl::StrCat(source, "\n", r.event_type,
-                                              "\n", r.body))));
-        }
-        // One record may carry many events: each gets its own id.
-        e.set_event_id(events->size() == 1
-                           ? fallback_id
-                           : absl::StrCat(fallback_id, ":", index));
+      // One record may carry many events: each gets its own id, stable
+      // across retried deliveries of the same record.
+      if (fallback_id.empty()) {
+        fallback_id = !r.event_id.empty()
+                          ? std::string(r.event_id)
+                          : absl::StrCat("h:", Hex64(Hash64(absl::StrCat(
+                                                   source, "\n", r.event_type,
+                                                   "\n", r.body))));
       }
+      e.set_event_id(events->size() == 1
+                         ? fallback_id
+                         : absl::StrCat(fallback_id, ":", index));
     }
     auto s = ValidateEvent(&e);
     if (!s.ok()) return s;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "connectors/common/record.h"
 #include "src/common/time.h"
 #include "src/publish/outputs.h"
 
@@ -32,6 +33,8 @@ std::vector<std::string> AllContractTopics(const InputTopics& in,
 
 struct ProcessorOptions {
   publish::OutputTopics outputs;
+  // Decoder settings (default phone region). Default: region US.
+  connectors::DecodeOptions decode;
   // Default: protobuf.
   publish::OutputFormat format = publish::OutputFormat::kProtobuf;
   // Records with a larger value go to the DLQ. Default: 1 MiB.

@@ -100,7 +100,7 @@ absl::Status BatchProcessor::Add(const InputRecord& r) {
                             HeaderOf(r, "event-id"),
                             HeaderOf(r, "content-type"),
                             r.timestamp_ms};
-  auto events = connectors::Decode(raw);
+  auto events = connectors::Decode(raw, options_.decode);
   if (!events.ok()) {
     SendToDlq(r, events.status().message());
     return absl::OkStatus();

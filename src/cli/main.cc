@@ -80,6 +80,13 @@ int Main(int argc, char** argv) {
   run->add_option("--max-body-bytes", hub.processor.max_body_bytes,
                   "larger records go to the DLQ");
   run->add_option("--sync", hub.sync, "fsync the WAL per batch (true/false)");
+  run->add_option("--default-phone-region",
+                  hub.processor.decode.default_phone_region,
+                  "ISO 3166 region for phones without a country code");
+  double dedup_days = 7;
+  run->add_option("--dedup-window-days", dedup_days,
+                  "how long retried deliveries are recognised, in event time")
+      ->check(CLI::Range(0.0, 3650.0));
   run->add_option("--kafka-property", kafka_props,
                   "extra librdkafka property key=value (repeatable)");
   AddTopicFlags(run, &hub.inputs, &hub.processor.outputs);
@@ -177,6 +184,8 @@ int Main(int argc, char** argv) {
 
   if (broker->parsed()) return RunBroker(broker_args, broker_in, broker_out);
   if (run->parsed()) {
+    hub.processor.dedup_window =
+        static_cast<Micros>(dedup_days * kMicrosPerDay);
     hub.processor.format = output_format == "json"
                                ? publish::OutputFormat::kJson
                                : publish::OutputFormat::kProtobuf;
