@@ -11,6 +11,7 @@
 #include "src/common/log.h"
 #include "src/common/status.h"
 #include "src/identity/identifiers.h"
+#include "custhub/v1/identity.pb.h"
 #include "src/profile/fold.h"
 #include "src/publish/outputs.h"
 
@@ -183,30 +184,64 @@ BatchProcessor::LoadTicket(const std::string& key) {
   return LoadLedger(store_, tickets_, key);
 }
 
+absl::StatusOr<std::string> BatchProcessor::OwnerOf(const std::string& key) {
+  auto it = identifiers_.find(key);
+  if (it != identifiers_.end()) return it->second;
+  CUSTHUB_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kIdentifiers, key));
+  if (!v.has_value()) return std::string();
+  identifiers_[key] = *v;
+  return *v;
+}
+
 absl::StatusOr<std::string> BatchProcessor::ResolveCustomer(
-    const v1::Event& event, std::vector<std::string>* unowned) {
-  std::vector<std::string> keys = identity::IdentifierKeys(event.identifiers());
-  std::string owner = event.identifiers().customer_id();
-  for (auto& key : keys) {
-    auto it = identifiers_.find(key);
-    std::string found;
-    if (it != identifiers_.end()) {
-      found = it->second;
-    } else {
-      CUSTHUB_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kIdentifiers, key));
-      if (v.has_value()) {
-        found = *v;
-        identifiers_[key] = found;
-      }
-    }
+    const std::vector<std::string>& keys, std::vector<std::string>* unowned) {
+  std::string owner;
+  for (const auto& key : keys) {
+    CUSTHUB_ASSIGN_OR_RETURN(std::string found, OwnerOf(key));
     if (found.empty()) {
-      unowned->push_back(std::move(key));
+      unowned->push_back(key);
     } else if (owner.empty()) {
-      owner = found;  // keys come strongest first
+      owner = std::move(found);  // keys come strongest first
     }
   }
-  if (owner.empty()) owner = identity::CustomerIdFor(unowned->front()).value();
   return owner;
+}
+
+absl::StatusOr<bool> BatchProcessor::CustomerExists(const std::string& id) {
+  if (customers_.contains(id)) return true;
+  CUSTHUB_ASSIGN_OR_RETURN(auto bytes, store_->Get(Cf::kProfiles, id));
+  return bytes.has_value();
+}
+
+void BatchProcessor::Attach(const std::string& key, const std::string& id,
+                            v1::CustomerState* state) {
+  identifiers_[key] = id;
+  new_identifiers_.insert(key);
+  auto* keys = state->mutable_identifier_keys();
+  auto it = std::lower_bound(keys->begin(), keys->end(), key);
+  if (it == keys->end() || *it != key) {
+    keys->Add(std::string(key));
+    std::sort(keys->begin(), keys->end());
+  }
+}
+
+absl::Status BatchProcessor::Rename(const std::string& from,
+                                    const std::string& to,
+                                    const std::string& linked_by, Micros at) {
+  CUSTHUB_ASSIGN_OR_RETURN(bool taken, CustomerExists(to));
+  if (taken) return absl::OkStatus();  // another customer: a merge, not a rename
+  auto node = customers_.extract(from);
+  CustomerSlot slot = std::move(node.mapped());
+  slot.state.mutable_profile()->set_customer_id(to);
+  slot.dirty = true;
+  for (const auto& key : slot.state.identifier_keys()) {
+    identifiers_[key] = to;
+    new_identifiers_.insert(key);
+  }
+  customers_.emplace(to, std::move(slot));
+  renamed_.push_back({from, to, linked_by, at});
+  ++stats_.renames;
+  return absl::OkStatus();
 }
 
 absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
@@ -217,7 +252,11 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
         LoadOrder(absl::StrCat("o|", event.source(), "|", refund.order_id())));
     CustomerSlot* slot = nullptr;
     if (ledger->entry.order_seen()) {
-      CUSTHUB_ASSIGN_OR_RETURN(slot, LoadCustomer(ledger->entry.customer_id()));
+      CUSTHUB_ASSIGN_OR_RETURN(std::string owner,
+                               OwnerOf(ledger->entry.customer_key()));
+      if (!owner.empty()) {
+        CUSTHUB_ASSIGN_OR_RETURN(slot, LoadCustomer(owner));
+      }
     }
     CUSTHUB_ASSIGN_OR_RETURN(
         bool changed, profile::ApplyRefund(refund, at, &ledger->entry,
@@ -235,65 +274,86 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
   // Every other event resolves its customer through its identifiers. The
   // fold checks the payload before it changes anything, so a failure leaves
   // the customer as it was; identifiers attach only on success.
-  {
-    std::vector<std::string> unowned;
-    CUSTHUB_ASSIGN_OR_RETURN(std::string id, ResolveCustomer(event, &unowned));
-    CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, LoadCustomer(id));
-    absl::StatusOr<bool> folded = true;
-    switch (event.payload_case()) {
-      case v1::Event::kOrder: {
-        CUSTHUB_ASSIGN_OR_RETURN(
-            auto* ledger, LoadOrder(absl::StrCat("o|", event.source(), "|",
-                                                 event.order().order_id())));
-        // A different customer's order id: keep the ledger's owner.
-        if (ledger->entry.order_seen() && ledger->entry.customer_id() != id) {
-          folded = absl::FailedPreconditionError(absl::StrCat(
-              "order.order_id: ", event.order().order_id(),
-              " already belongs to customer ", ledger->entry.customer_id()));
+  const std::string& explicit_id = event.identifiers().customer_id();
+  std::vector<std::string> keys = identity::IdentifierKeys(event.identifiers());
+  std::vector<std::string> unowned;
+  CUSTHUB_ASSIGN_OR_RETURN(std::string id, ResolveCustomer(keys, &unowned));
+  if (!explicit_id.empty()) id = explicit_id;
+  bool derived = explicit_id.empty();
+  if (id.empty()) id = identity::CustomerIdFor(keys.front()).value();
+  // Ledgers remember the customer by identifier, not by id.
+  std::string customer_key = keys.empty() ? "cid:" + id : keys.front();
+  CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, LoadCustomer(id));
+  bool is_new = slot->state.first_seen_micros() == 0;
+  absl::StatusOr<bool> folded = true;
+  switch (event.payload_case()) {
+    case v1::Event::kOrder: {
+      CUSTHUB_ASSIGN_OR_RETURN(
+          auto* ledger, LoadOrder(absl::StrCat("o|", event.source(), "|",
+                                               event.order().order_id())));
+      if (ledger->entry.order_seen()) {
+        CUSTHUB_ASSIGN_OR_RETURN(std::string owner,
+                                 OwnerOf(ledger->entry.customer_key()));
+        if (!owner.empty() && owner != id) {
+          folded = absl::FailedPreconditionError(
+              absl::StrCat("order.order_id: ", event.order().order_id(),
+                           " already belongs to customer ", owner));
           break;
         }
-        folded = profile::ApplyOrder(event.order(), at, id, &ledger->entry,
-                                     &slot->state);
-        if (folded.ok() && *folded) ledger->dirty = true;
-        break;
       }
-      case v1::Event::kTicket: {
-        CUSTHUB_ASSIGN_OR_RETURN(
-            auto* ledger, LoadTicket(absl::StrCat("t|", event.source(), "|",
-                                                  event.ticket().ticket_id())));
-        folded = profile::ApplyTicket(event.ticket(), at, id, &ledger->entry,
-                                      &slot->state);
-        if (folded.ok() && *folded) ledger->dirty = true;
-        break;
+      folded = profile::ApplyOrder(event.order(), at, customer_key,
+                                   &ledger->entry, &slot->state);
+      if (folded.ok() && *folded) ledger->dirty = true;
+      break;
+    }
+    case v1::Event::kTicket: {
+      CUSTHUB_ASSIGN_OR_RETURN(
+          auto* ledger, LoadTicket(absl::StrCat("t|", event.source(), "|",
+                                                event.ticket().ticket_id())));
+      folded = profile::ApplyTicket(event.ticket(), at, customer_key,
+                                    &ledger->entry, &slot->state);
+      if (folded.ok() && *folded) ledger->dirty = true;
+      break;
+    }
+    case v1::Event::kCheckout:
+      folded = profile::ApplyCheckout(event.checkout(), at, &slot->state);
+      break;
+    case v1::Event::kEmail:
+      folded = profile::ApplyEmail(event.email(), at, &slot->state);
+      break;
+    case v1::Event::kConsent:
+      folded = profile::ApplyConsent(event.consent(), at, &slot->state);
+      break;
+    case v1::Event::kCustomer:
+      if (event.customer().has_accepts_marketing()) {
+        v1::ConsentChange c;
+        c.set_state(event.customer().accepts_marketing()
+                        ? v1::ConsentChange::SUBSCRIBED
+                        : v1::ConsentChange::UNSUBSCRIBED);
+        folded = profile::ApplyConsent(c, at, &slot->state);
       }
-      case v1::Event::kCheckout:
-        folded = profile::ApplyCheckout(event.checkout(), at, &slot->state);
-        break;
-      case v1::Event::kEmail:
-        folded = profile::ApplyEmail(event.email(), at, &slot->state);
-        break;
-      case v1::Event::kConsent:
-        folded = profile::ApplyConsent(event.consent(), at, &slot->state);
-        break;
-      case v1::Event::kCustomer:
-        if (event.customer().has_accepts_marketing()) {
-          v1::ConsentChange c;
-          c.set_state(event.customer().accepts_marketing()
-                          ? v1::ConsentChange::SUBSCRIBED
-                          : v1::ConsentChange::UNSUBSCRIBED);
-          folded = profile::ApplyConsent(c, at, &slot->state);
-        }
-        break;
-      default:
-        folded = absl::InvalidArgumentError("payload: not foldable");
+      break;
+    default:
+      folded = absl::InvalidArgumentError("payload: not foldable");
+  }
+  if (!folded.ok()) {
+    if (is_new && !slot->dirty) customers_.erase(id);
+    return folded.status();
+  }
+  if (is_new) slot->state.set_derived_id(derived);
+  for (const auto& key : unowned) Attach(key, id, &slot->state);
+  Micros first_seen = slot->state.first_seen_micros();
+  profile::ApplyIdentity(event, at, &slot->state);
+  slot->dirty = true;
+
+  // The id belongs to the customer's earliest event (ties: the smaller id),
+  // so the same events give the same ids whatever order they fold in.
+  if (!is_new && slot->state.derived_id() && !keys.empty()) {
+    std::string candidate = identity::CustomerIdFor(keys.front()).value();
+    if (candidate != id &&
+        (at < first_seen || (at == first_seen && candidate < id))) {
+      CUSTHUB_RETURN_IF_ERROR(Rename(id, candidate, keys.front(), at));
     }
-    if (!folded.ok()) return folded.status();
-    for (auto& key : unowned) {
-      identifiers_[key] = id;
-      new_identifiers_.insert(std::move(key));
-    }
-    profile::ApplyIdentity(event, at, &slot->state);
-    slot->dirty = true;
   }
   return absl::OkStatus();
 }
@@ -310,6 +370,19 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
     out.push_back(std::move(o));
   };
   for (auto& record : dlq_) emit(std::move(record));
+  // Renamed customers: the old id is gone (tombstone) and the change is
+  // announced on customer.identity.
+  for (const auto& r : renamed_) {
+    if (customers_.contains(r.from)) continue;  // renamed back within the batch
+    batch.Delete(Cf::kProfiles, r.from);
+    emit(publish::ProfileTombstone(r.from, options_.outputs));
+    v1::IdentityChange change;
+    change.set_survivor_id(r.to);
+    change.add_absorbed_ids(r.from);
+    change.set_linked_by(r.linked_by);
+    change.mutable_at()->set_seconds(r.at / kMicrosPerSecond);
+    emit(publish::IdentityChangeRecord(change, options_.outputs, options_.format));
+  }
   // Customers in id order, so the outbox order does not depend on hashing.
   std::vector<std::string> dirty;
   for (auto& [id, slot] : customers_) {
@@ -366,6 +439,7 @@ void BatchProcessor::Abandon() {
   new_identifiers_.clear();
   new_seen_.clear();
   dlq_.clear();
+  renamed_.clear();
   offsets_.clear();
   pending_records_ = 0;
 }

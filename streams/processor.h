@@ -55,6 +55,7 @@ struct ProcessorStats {
   uint64_t dlq = 0;         // records sent to the DLQ
   uint64_t held_refunds = 0;  // refunds waiting for their order
   uint64_t customers_created = 0;
+  uint64_t renames = 0;  // ids moved to the earliest event's identifier
   uint64_t profiles_published = 0;
   uint64_t batches = 0;
   std::map<std::string, uint64_t> dlq_by_reason;  // reason up to the first ':'
@@ -105,10 +106,18 @@ class BatchProcessor {
 
   absl::Status FoldEvent(custhub::v1::Event& event, Micros at);
   absl::StatusOr<CustomerSlot*> LoadCustomer(const std::string& id);
-  // The customer the event's identifiers point to (strongest first), or a
-  // new id; `unowned` gets the keys no customer has yet.
-  absl::StatusOr<std::string> ResolveCustomer(const custhub::v1::Event& event,
-                                              std::vector<std::string>* unowned);
+  // The customer the index names for `key`, or empty.
+  absl::StatusOr<std::string> OwnerOf(const std::string& key);
+  // The customer the keys point to (strongest first), or empty for a new
+  // one; `unowned` gets the keys no customer has yet.
+  absl::StatusOr<std::string> ResolveCustomer(
+      const std::vector<std::string>& keys, std::vector<std::string>* unowned);
+  absl::StatusOr<bool> CustomerExists(const std::string& id);
+  void Attach(const std::string& key, const std::string& id,
+              custhub::v1::CustomerState* state);
+  // Moves a customer to the id its earliest event derives.
+  absl::Status Rename(const std::string& from, const std::string& to,
+                      const std::string& linked_by, Micros at);
   absl::StatusOr<LedgerSlot<custhub::v1::OrderLedgerEntry>*> LoadOrder(
       const std::string& key);
   absl::StatusOr<LedgerSlot<custhub::v1::TicketLedgerEntry>*> LoadTicket(
@@ -133,6 +142,11 @@ class BatchProcessor {
   absl::flat_hash_set<std::string> new_identifiers_;
   absl::flat_hash_map<std::string, Micros> new_seen_;
   std::vector<custhub::v1::OutboxRecord> dlq_;
+  struct Renamed {
+    std::string from, to, linked_by;
+    Micros at;
+  };
+  std::vector<Renamed> renamed_;
   std::map<std::pair<std::string, int32_t>, int64_t> offsets_;
   std::map<std::pair<std::string, int32_t>, int64_t> committed_offsets_;
   ProcessorStats stats_;

@@ -1,6 +1,7 @@
 #include "src/profile/fold.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "src/common/status.h"
@@ -146,6 +147,25 @@ bool SetConsent(v1::EmailStats::Consent s, Micros at, v1::CustomerState* c) {
   return true;
 }
 
+// Keeps the 20 newest closed checkouts by (order time, token): the same set
+// whatever order the orders were folded in.
+void RememberClosedCheckout(const std::string& token, Micros at,
+                            v1::CustomerState* c) {
+  auto* closed = c->mutable_closed_checkouts();
+  for (const auto& cc : *closed) {
+    if (cc.token() == token) return;
+  }
+  v1::ClosedCheckout added;
+  added.set_token(token);
+  added.set_at_micros(at);
+  *closed->Add() = std::move(added);
+  std::sort(closed->begin(), closed->end(), [](const auto& a, const auto& b) {
+    return std::make_pair(a.at_micros(), a.token()) <
+           std::make_pair(b.at_micros(), b.token());
+  });
+  if (closed->size() > 20) closed->erase(closed->begin());
+}
+
 bool TicketIsOpen(const std::string& status) {
   return status != "solved" && status != "closed" && status != "deleted";
 }
@@ -184,7 +204,7 @@ void ApplyIdentity(const v1::Event& event, Micros at, v1::CustomerState* c) {
 }
 
 absl::StatusOr<bool> ApplyOrder(const v1::Order& order, Micros at,
-                                const std::string& customer_id,
+                                const std::string& customer_key,
                                 v1::OrderLedgerEntry* entry,
                                 v1::CustomerState* c) {
   CUSTHUB_ASSIGN_OR_RETURN(Micros updated,
@@ -207,7 +227,7 @@ absl::StatusOr<bool> ApplyOrder(const v1::Order& order, Micros at,
   }
 
   v1::OrderLedgerEntry next = *entry;
-  next.set_customer_id(customer_id);
+  next.set_customer_key(customer_key);
   next.set_order_seen(true);
   next.set_updated_at_micros(updated);
   next.set_created_at_micros(created);
@@ -233,13 +253,7 @@ absl::StatusOr<bool> ApplyOrder(const v1::Order& order, Micros at,
                      (IsSet(co->since()) && created >= ToMicros(co->since())))) {
     co->set_open(false);
   }
-  if (!token.empty()) {
-    auto* closed = c->mutable_closed_checkout_tokens();
-    if (std::find(closed->begin(), closed->end(), token) == closed->end()) {
-      closed->Add(std::string(token));
-      if (closed->size() > 20) closed->erase(closed->begin());
-    }
-  }
+  if (!token.empty()) RememberClosedCheckout(token, created, c);
   bool changed = next.SerializeAsString() != entry->SerializeAsString();
   *entry = std::move(next);
   return changed;
@@ -278,11 +292,12 @@ absl::StatusOr<bool> ApplyCheckout(const v1::Checkout& checkout, Micros at,
       Micros updated, TimeOr(checkout.updated_at(), "checkout.updated_at", at));
   CUSTHUB_ASSIGN_OR_RETURN(
       Micros created, TimeOr(checkout.created_at(), "checkout.created_at", at));
-  const auto& closed = c->closed_checkout_tokens();
+  const auto& closed = c->closed_checkouts();
   bool already_closed =
       checkout.completed() ||
-      std::find(closed.begin(), closed.end(), checkout.checkout_token()) !=
-          closed.end();
+      std::any_of(closed.begin(), closed.end(), [&](const auto& cc) {
+        return cc.token() == checkout.checkout_token();
+      });
   if (updated < c->checkout_updated_micros()) return false;
   auto* co = c->mutable_profile()->mutable_checkout();
   // An order placed after this checkout opened already closed it.
@@ -297,7 +312,7 @@ absl::StatusOr<bool> ApplyCheckout(const v1::Checkout& checkout, Micros at,
 }
 
 absl::StatusOr<bool> ApplyTicket(const v1::Ticket& ticket, Micros at,
-                                 const std::string& customer_id,
+                                 const std::string& customer_key,
                                  v1::TicketLedgerEntry* entry,
                                  v1::CustomerState* c) {
   CUSTHUB_ASSIGN_OR_RETURN(
@@ -305,7 +320,7 @@ absl::StatusOr<bool> ApplyTicket(const v1::Ticket& ticket, Micros at,
   CUSTHUB_ASSIGN_OR_RETURN(
       Micros created, TimeOr(ticket.created_at(), "ticket.created_at", at));
   auto* s = c->mutable_profile()->mutable_support();
-  bool seen = !entry->customer_id().empty();
+  bool seen = !entry->customer_key().empty();
   if (seen && updated < entry->updated_at_micros()) return false;
   if (!seen) s->set_total_tickets(s->total_tickets() + 1);
   bool was_open = seen && TicketIsOpen(entry->status());
@@ -320,7 +335,7 @@ absl::StatusOr<bool> ApplyTicket(const v1::Ticket& ticket, Micros at,
     s->set_last_satisfaction(rating);
     c->set_satisfaction_at_micros(updated);
   }
-  entry->set_customer_id(customer_id);
+  entry->set_customer_key(customer_key);
   entry->set_status(status);
   entry->set_updated_at_micros(updated);
   entry->set_created_at_micros(created);

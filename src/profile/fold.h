@@ -29,8 +29,9 @@ void ApplyIdentity(const v1::Event& event, Micros at, v1::CustomerState* c);
 // A delivery whose updated_at is older than the ledger's changes nothing.
 // Refunds held in the entry (they arrived first) count from now on.
 // FailedPrecondition on a currency other than the customer's.
+// `customer_key` is the strongest identifier key of the order's customer.
 absl::StatusOr<bool> ApplyOrder(const v1::Order& order, Micros at,
-                                const std::string& customer_id,
+                                const std::string& customer_key,
                                 v1::OrderLedgerEntry* entry,
                                 v1::CustomerState* c);
 
@@ -45,7 +46,7 @@ absl::StatusOr<bool> ApplyCheckout(const v1::Checkout& checkout, Micros at,
                                    v1::CustomerState* c);
 
 absl::StatusOr<bool> ApplyTicket(const v1::Ticket& ticket, Micros at,
-                                 const std::string& customer_id,
+                                 const std::string& customer_key,
                                  v1::TicketLedgerEntry* entry,
                                  v1::CustomerState* c);
 

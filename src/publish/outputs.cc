@@ -45,6 +45,28 @@ v1::OutboxRecord ProfileTombstone(absl::string_view customer_id,
   return r;
 }
 
+v1::OutboxRecord IdentityChangeRecord(const v1::IdentityChange& change,
+                                      const OutputTopics& topics,
+                                      OutputFormat format) {
+  v1::OutboxRecord r;
+  r.set_topic(topics.identity);
+  r.set_key(change.survivor_id());
+  if (format == OutputFormat::kJson) {
+    google::protobuf::util::JsonPrintOptions options;
+    std::string json;
+    if (!google::protobuf::util::MessageToJsonString(change, &json, options)
+             .ok()) {
+      json.clear();  // cannot happen for a linked message; see ProfileJson
+    }
+    r.set_value(std::move(json));
+    (*r.mutable_headers())["content-type"] = "application/json";
+  } else {
+    r.set_value(change.SerializeAsString());
+    (*r.mutable_headers())["content-type"] = "application/x-protobuf";
+  }
+  return r;
+}
+
 v1::OutboxRecord DlqRecord(const OriginalRecord& original,
                            absl::string_view reason, const OutputTopics& topics) {
   v1::OutboxRecord r;

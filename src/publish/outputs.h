@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "custhub/v1/identity.pb.h"
 #include "custhub/v1/profile.pb.h"
 #include "custhub/v1/state.pb.h"
 
@@ -36,6 +37,11 @@ v1::OutboxRecord ProfileRecord(const v1::CustomerProfile& profile,
 // A null value on customer.profiles: the customer was erased or merged away.
 v1::OutboxRecord ProfileTombstone(absl::string_view customer_id,
                                   const OutputTopics& topics);
+
+// An identity change on customer.identity, keyed by the survivor.
+v1::OutboxRecord IdentityChangeRecord(const v1::IdentityChange& change,
+                                      const OutputTopics& topics,
+                                      OutputFormat format);
 
 // What custhub consumed, for the DLQ.
 struct OriginalRecord {

@@ -5,7 +5,9 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "custhub/v1/identity.pb.h"
 #include "custhub/v1/state.pb.h"
+#include "src/identity/identifiers.h"
 #include "src/store/state_store.h"
 #include "streams/processor.h"
 
@@ -197,4 +199,37 @@ TEST_CASE("seen event ids expire after the dedup window of event time",
   CHECK(h.processor().stats().duplicates == 1);
   // The ledger still keeps the order exact: same updated_at, no change.
   CHECK(h.Customer("ann@example.com").profile().orders().count() == 2);
+}
+
+TEST_CASE("a customer's id comes from its earliest event, whatever came first",
+          "[streams]") {
+  const std::string open_email = R"({"occurredAt":"2026-01-10T00:00:00Z","identifiers":{"emails":["cy@example.com"]},"email":{"kind":"OPENED"}})";
+  const std::string order = R"({"occurredAt":"2026-01-05T00:00:00Z","identifiers":{"emails":["cy@example.com"],"externalIds":{"shopify":"77"}},"order":{"orderId":"9","total":{"minor":"100","currency":"USD"}}})";
+  TempDir a, b;
+  Harness email_first(a.path), order_first(b.path);
+  auto out = email_first.Feed({{"email", open_email, "m1"}, {"orders", order, "o1"}}, 1);
+  order_first.Feed({{"orders", order, "o1"}, {"email", open_email, "m1"}}, 1);
+  CHECK(email_first.Digest() == order_first.Digest());
+  auto cy = email_first.Customer("cy@example.com");
+  CHECK(cy.profile().customer_id() ==
+        custhub::identity::CustomerIdFor("ext:shopify:77").value());
+  CHECK(cy.profile().orders().count() == 1);
+  CHECK(cy.profile().email().opens() == 1);
+  CHECK(email_first.processor().stats().renames == 1);
+  // The first id is tombstoned and the move is announced.
+  std::string old_id = custhub::identity::CustomerIdFor("email:cy@example.com").value();
+  bool tombstone = false, change = false;
+  for (const auto& o : out) {
+    if (o.record.topic() == "customer.profiles" && o.record.tombstone()) {
+      tombstone = o.record.key() == old_id;
+    }
+    if (o.record.topic() == "customer.identity") {
+      v1::IdentityChange c;
+      REQUIRE(c.ParseFromString(o.record.value()));
+      change = c.survivor_id() == cy.profile().customer_id() &&
+               c.absorbed_ids(0) == old_id && c.linked_by() == "ext:shopify:77";
+    }
+  }
+  CHECK(tombstone);
+  CHECK(change);
 }
