@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/common/log.h"
 #include "src/common/status.h"
+#include "src/common/time.h"
 
 namespace custhub::streams {
 
@@ -74,6 +75,7 @@ absl::StatusOr<size_t> Hub::RunOnce() {
       std::vector<kafka::Message> messages,
       consumer_->PollBatch(options_.batch_max, options_.poll_timeout_ms));
   size_t consumed = 0;
+  Micros started = WallNowMicros();
   for (const auto& m : messages) {
     if (absl::Status err = m.error(); !err.ok()) {
       Log(LogLevel::kWarn, "consume error", {{"error", std::string(err.message())}});
@@ -92,6 +94,7 @@ absl::StatusOr<size_t> Hub::RunOnce() {
   }
   publisher_->Poll(0);
   CUSTHUB_RETURN_IF_ERROR(CommitAndPublish());
+  if (consumed > 0) processor_->AddBusyTime(WallNowMicros() - started);
   publisher_->Poll(0);
   return consumed;
 }

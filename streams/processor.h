@@ -58,6 +58,7 @@ struct ProcessorStats {
   uint64_t renames = 0;  // ids moved to the earliest event's identifier
   uint64_t profiles_published = 0;
   uint64_t batches = 0;
+  uint64_t busy_micros = 0;  // wall time spent folding and committing
   std::map<std::string, uint64_t> dlq_by_reason;  // reason up to the first ':'
 };
 
@@ -84,6 +85,7 @@ class BatchProcessor {
   bool HasPending() const { return pending_records_ > 0; }
   const ProcessorStats& stats() const { return stats_; }
   Micros stream_time() const { return stream_time_; }
+  void AddBusyTime(Micros t) { stats_.busy_micros += t; }
   // Next offset per partition, as of the last Commit.
   const std::map<std::pair<std::string, int32_t>, int64_t>& committed_offsets()
       const {

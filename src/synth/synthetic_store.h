@@ -1,7 +1,8 @@
 // A realistic synthetic store for the demo, the benchmark and the tests:
-// customers with orders (and later updates of them), partial refunds,
-// support tickets and email engagement, as canonical JSON records, plus the
-// dirt real webhooks bring: retried deliveries and malformed records.
+// shoppers with Shopify orders (created, fulfilled, cancelled) and partial
+// refunds, Zendesk tickets and SendGrid event batches, as the platforms'
+// own webhook bodies, plus the dirt real webhooks bring: retried deliveries
+// and malformed records.
 // It also computes what the folded profiles must show, so tests can check
 // exact totals.
 //
@@ -22,7 +23,8 @@ struct SynthOptions {
   int customers = 300;        // Default: 300
   uint64_t seed = 42;         // Default: 42
   double duplicate_rate = 0.05;  // retried deliveries. Default: 5%
-  int malformed = 3;          // bad records (bad JSON, no ids, bad money). Default: 3
+  // Bad records: truncated JSON, no identifiers, bad money, unknown source.
+  int malformed = 4;  // Default: 4
   std::string currency = "USD";  // Default: USD
 };
 
@@ -60,7 +62,9 @@ class SyntheticStore {
   const std::map<std::string, ExpectedCustomer>& expected() const {
     return expected_;
   }
+  // Retried deliveries (records), and the events they carry.
   int duplicates() const { return duplicates_; }
+  int duplicate_events() const { return duplicate_events_; }
   int malformed() const { return malformed_; }
   // Distinct valid events (duplicates and malformed records excluded).
   int events() const { return events_; }
@@ -69,6 +73,7 @@ class SyntheticStore {
   std::vector<SynthRecord> records_;
   std::map<std::string, ExpectedCustomer> expected_;
   int duplicates_ = 0;
+  int duplicate_events_ = 0;
   int malformed_ = 0;
   int events_ = 0;
 };

@@ -119,5 +119,5 @@ TEST_CASE("the demo runs end to end and prints profiles", "[integration][cli]") 
   CHECK(r.out.find("== summary ==") != std::string::npos);
   CHECK(r.out.find("duplicates dropped") != std::string::npos);
   CHECK(r.out.find("\"grossRevenue\"") != std::string::npos);
-  CHECK(r.out.find("dead-lettered (DLQ)   3") != std::string::npos);
+  CHECK(r.out.find("dead-lettered (DLQ)   4") != std::string::npos);
 }
