@@ -244,20 +244,33 @@ absl::Status BatchProcessor::Rename(const std::string& from,
   return absl::OkStatus();
 }
 
+absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::OrderCustomer(
+    const v1::OrderLedgerEntry& entry) {
+  if (!entry.order_seen()) return nullptr;
+  CUSTHUB_ASSIGN_OR_RETURN(std::string owner, OwnerOf(entry.customer_key()));
+  if (owner.empty()) return nullptr;
+  return LoadCustomer(owner);
+}
+
 absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
+  if (connectors::IsBareDeletion(event)) {
+    CUSTHUB_ASSIGN_OR_RETURN(
+        auto* ledger, LoadOrder(absl::StrCat("o|", event.source(), "|",
+                                             event.order().order_id())));
+    CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, OrderCustomer(ledger->entry));
+    if (profile::ApplyOrderDeleted(at, &ledger->entry,
+                                   slot ? &slot->state : nullptr)) {
+      ledger->dirty = true;
+      if (slot != nullptr) slot->dirty = true;
+    }
+    return absl::OkStatus();
+  }
   if (event.payload_case() == v1::Event::kRefund) {
     const auto& refund = event.refund();
     CUSTHUB_ASSIGN_OR_RETURN(
         auto* ledger,
         LoadOrder(absl::StrCat("o|", event.source(), "|", refund.order_id())));
-    CustomerSlot* slot = nullptr;
-    if (ledger->entry.order_seen()) {
-      CUSTHUB_ASSIGN_OR_RETURN(std::string owner,
-                               OwnerOf(ledger->entry.customer_key()));
-      if (!owner.empty()) {
-        CUSTHUB_ASSIGN_OR_RETURN(slot, LoadCustomer(owner));
-      }
-    }
+    CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, OrderCustomer(ledger->entry));
     CUSTHUB_ASSIGN_OR_RETURN(
         bool changed, profile::ApplyRefund(refund, at, &ledger->entry,
                                            slot ? &slot->state : nullptr));

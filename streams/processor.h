@@ -115,6 +115,9 @@ class BatchProcessor {
   absl::StatusOr<std::string> ResolveCustomer(
       const std::vector<std::string>& keys, std::vector<std::string>* unowned);
   absl::StatusOr<bool> CustomerExists(const std::string& id);
+  // The customer of an order in the ledger, or null while it is unseen.
+  absl::StatusOr<CustomerSlot*> OrderCustomer(
+      const custhub::v1::OrderLedgerEntry& entry);
   void Attach(const std::string& key, const std::string& id,
               custhub::v1::CustomerState* state);
   // Moves a customer to the id its earliest event derives.

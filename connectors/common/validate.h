@@ -22,4 +22,8 @@ absl::Status ValidateEvent(custhub::v1::Event* event);
 // refunds, which go through their order, and erasure requests).
 bool NeedsIdentifiers(const custhub::v1::Event& event);
 
+// An order deletion that names only the order (WooCommerce's order.deleted
+// sends just {"id": N}): it reaches its customer through the order ledger.
+bool IsBareDeletion(const custhub::v1::Event& event);
+
 }  // namespace custhub::connectors

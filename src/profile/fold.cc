@@ -286,6 +286,20 @@ absl::StatusOr<bool> ApplyRefund(const v1::Refund& refund, Micros at,
   return true;
 }
 
+bool ApplyOrderDeleted(Micros at, v1::OrderLedgerEntry* entry,
+                       v1::CustomerState* c) {
+  if (entry->cancelled()) return false;
+  v1::OrderLedgerEntry next = *entry;
+  next.set_cancelled(true);
+  next.set_updated_at_micros(std::max(entry->updated_at_micros(), at));
+  if (c != nullptr && entry->order_seen()) {
+    AddContribution(ContributionOf(*entry), -1, "", c);
+    AddContribution(ContributionOf(next), +1, entry->total().currency(), c);
+  }
+  *entry = std::move(next);
+  return true;
+}
+
 absl::StatusOr<bool> ApplyCheckout(const v1::Checkout& checkout, Micros at,
                                    v1::CustomerState* c) {
   CUSTHUB_ASSIGN_OR_RETURN(

@@ -42,6 +42,12 @@ absl::StatusOr<bool> ApplyRefund(const v1::Refund& refund, Micros at,
                                  v1::OrderLedgerEntry* entry,
                                  v1::CustomerState* c);
 
+// An order deleted at the shop leaves revenue for good. `c` is the order's
+// customer, or null while the order is unseen: the deletion is then kept in
+// the entry and applies when the order arrives.
+bool ApplyOrderDeleted(Micros at, v1::OrderLedgerEntry* entry,
+                       v1::CustomerState* c);
+
 absl::StatusOr<bool> ApplyCheckout(const v1::Checkout& checkout, Micros at,
                                    v1::CustomerState* c);
 

@@ -233,3 +233,30 @@ TEST_CASE("a customer's id comes from its earliest event, whatever came first",
   CHECK(tombstone);
   CHECK(change);
 }
+
+TEST_CASE("a WooCommerce order.deleted naming only the order leaves revenue",
+          "[streams]") {
+  const std::string order = R"({"id":727,"status":"processing","currency":"USD","total":"49.90","date_created_gmt":"2026-03-01T10:00:00","date_modified_gmt":"2026-03-01T10:00:00","customer_id":0,"billing":{"email":"wc@example.com"},"line_items":[{"quantity":1}],"refunds":[]})";
+  const std::string deleted = R"({"id":727})";
+  TempDir dir;
+  Harness h(dir.path);
+  auto feed = [&](const std::string& body, const std::string& type,
+                  const std::string& id) {
+    InputRecord r;
+    r.topic = "orders";
+    r.value = body;
+    r.headers = {{"source", "woocommerce"}, {"event-type", type}, {"event-id", id}};
+    r.timestamp_ms = 1772400000000;  // the broker stamps every record
+    REQUIRE(h.processor().Add(r).ok());
+    std::vector<Outbound> out;
+    REQUIRE(h.processor().Commit({}, &out).ok());
+  };
+  feed(order, "order.created", "w1");
+  CHECK(h.Customer("wc@example.com").profile().orders().gross_revenue().minor() == 4990);
+  feed(deleted, "order.deleted", "w2");
+  auto c = h.Customer("wc@example.com");
+  CHECK(c.profile().orders().count() == 0);
+  CHECK(c.profile().orders().cancelled_count() == 1);
+  CHECK(c.profile().orders().gross_revenue().minor() == 0);
+  CHECK(h.processor().stats().dlq == 0);
+}
