@@ -1,124 +1,18 @@
 #include "connectors/klaviyo/klaviyo.h"
 
-#include <simdjson.h>
-
 #include <optional>
 #include <string>
 #include <utility>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "connectors/common/json_fields.h"
 #include "connectors/common/normalize.h"
 #include "src/common/time.h"
 
 namespace custhub::connectors {
 namespace {
 
-namespace od = simdjson::ondemand;
 namespace v1 = custhub::v1;
-
-// ---- JSON reading (simdjson On-Demand: every value is read once, in order).
-
-absl::Status Malformed(simdjson::error_code e) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("body: not valid JSON (", simdjson::error_message(e), ")"));
-}
-
-const char* TypeName(od::json_type t) {
-  switch (t) {
-    case od::json_type::array:
-      return "an array";
-    case od::json_type::object:
-      return "an object";
-    case od::json_type::number:
-      return "a number";
-    case od::json_type::string:
-      return "a string";
-    case od::json_type::boolean:
-      return "a boolean";
-    case od::json_type::null:
-      return "null";
-  }
-  return "an unknown type";
-}
-
-absl::Status WrongType(absl::string_view path, absl::string_view expected,
-                       od::json_type got) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(path, ": expected ", expected, ", got ", TypeName(got)));
-}
-
-// The JSON type of `v`; a null is checked to really be `null`.
-absl::StatusOr<od::json_type> TypeOf(od::value& v) {
-  od::json_type type;
-  if (auto e = v.type().get(type)) return Malformed(e);
-  if (type == od::json_type::null) {
-    // Checked without consuming the value, so callers may still read it.
-    std::string_view raw = v.raw_json_token();
-    if (absl::StripTrailingAsciiWhitespace(
-            absl::string_view(raw.data(), raw.size())) != "null") {
-      return Malformed(simdjson::N_ATOM_ERROR);
-    }
-  }
-  return type;
-}
-
-// A string; null leaves `out` as it is.
-absl::Status ReadString(od::value& v, absl::string_view path,
-                        std::string* out) {
-  auto type = TypeOf(v);
-  if (!type.ok()) return type.status();
-  if (*type == od::json_type::null) return absl::OkStatus();
-  if (*type != od::json_type::string) return WrongType(path, "a string", *type);
-  std::string_view s;
-  if (auto e = v.get_string().get(s)) return Malformed(e);
-  out->assign(s.data(), s.size());
-  return absl::OkStatus();
-}
-
-// Calls fn(key, value) for each field of the object `v`; null is an empty
-// object.
-template <typename Fn>
-absl::Status ForEachField(od::value& v, absl::string_view path, Fn&& fn) {
-  auto type = TypeOf(v);
-  if (!type.ok()) return type.status();
-  if (*type == od::json_type::null) return absl::OkStatus();
-  if (*type != od::json_type::object) {
-    return WrongType(path, "an object", *type);
-  }
-  od::object object;
-  if (auto e = v.get_object().get(object)) return Malformed(e);
-  for (auto field_result : object) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return Malformed(e);
-    std::string_view key;
-    if (auto e = field.unescaped_key().get(key)) return Malformed(e);
-    absl::Status s =
-        fn(absl::string_view(key.data(), key.size()), field.value());
-    if (!s.ok()) return s;
-  }
-  return absl::OkStatus();
-}
-
-// Calls fn(index, value) for each element of the array `v`; null is empty.
-template <typename Fn>
-absl::Status ForEachElement(od::value& v, absl::string_view path, Fn&& fn) {
-  auto type = TypeOf(v);
-  if (!type.ok()) return type.status();
-  if (*type == od::json_type::null) return absl::OkStatus();
-  if (*type != od::json_type::array) return WrongType(path, "an array", *type);
-  od::array array;
-  if (auto e = v.get_array().get(array)) return Malformed(e);
-  size_t index = 0;
-  for (auto element_result : array) {
-    od::value element;
-    if (auto e = std::move(element_result).get(element)) return Malformed(e);
-    absl::Status s = fn(index++, element);
-    if (!s.ok()) return s;
-  }
-  return absl::OkStatus();
-}
 
 // ---- The parts of a Klaviyo event custhub reads.
 
@@ -160,16 +54,16 @@ struct Document {
 
 // A JSON:API resource object: {"type", "id", "attributes"}. The metric's
 // attributes carry `name`, a profile's its contact fields.
-absl::Status ReadResource(od::value& v, absl::string_view path,
+absl::Status ReadResource(JsonValue& v, absl::string_view path,
                           std::string* type, std::string* id, std::string* name,
                           Profile* profile) {
-  return ForEachField(v, path, [&](absl::string_view key, od::value& value) {
-    std::string at = absl::StrCat(path, ".", key);
+  return VisitObject(v, path, [&](absl::string_view key, JsonValue& value) {
+    std::string at = ChildPath(path, key);
     if (key == "type") return ReadString(value, at, type);
     if (key == "id") return ReadString(value, at, id);
     if (key != "attributes") return absl::OkStatus();
-    return ForEachField(value, at, [&](absl::string_view k, od::value& a) {
-      std::string attr = absl::StrCat(at, ".", k);
+    return VisitObject(value, at, [&](absl::string_view k, JsonValue& a) {
+      std::string attr = ChildPath(at, k);
       if (k == "name") return ReadString(a, attr, name);
       if (k == "email") return ReadString(a, attr, &profile->email);
       if (k == "phone_number") return ReadString(a, attr, &profile->phone);
@@ -181,43 +75,30 @@ absl::Status ReadResource(od::value& v, absl::string_view path,
 }
 
 // A relationship or inline reference: {"data": resource}.
-absl::Status ReadReference(od::value& v, absl::string_view path,
+absl::Status ReadReference(JsonValue& v, absl::string_view path,
                            std::string* id, std::string* name,
                            Profile* profile) {
-  return ForEachField(v, path, [&](absl::string_view key, od::value& value) {
-    if (key == "name")
-      return ReadString(value, absl::StrCat(path, ".name"), name);
+  return VisitObject(v, path, [&](absl::string_view key, JsonValue& value) {
+    if (key == "name") return ReadString(value, ChildPath(path, key), name);
     if (key != "data") return absl::OkStatus();
     std::string type;
-    return ReadResource(value, absl::StrCat(path, ".data"), &type, id, name,
-                        profile);
+    return ReadResource(value, ChildPath(path, key), &type, id, name, profile);
   });
 }
 
-absl::Status ReadTimestamp(od::value& v, absl::string_view path,
-                           std::optional<Micros>* out) {
-  auto type = TypeOf(v);
+// A metric: its name as a string, or a reference to the metric resource.
+absl::Status ReadMetric(JsonValue& v, absl::string_view path, std::string* id,
+                        std::string* name) {
+  auto type = TypeOf(v, path);
   if (!type.ok()) return type.status();
-  std::string token;
-  if (*type == od::json_type::null) return absl::OkStatus();
-  if (*type == od::json_type::number) {
-    std::string_view raw = v.raw_json_token();
-    token = std::string(
-        absl::StripAsciiWhitespace(absl::string_view(raw.data(), raw.size())));
-  } else if (*type == od::json_type::string) {
-    if (auto s = ReadString(v, path, &token); !s.ok()) return s;
-  } else {
-    return WrongType(path, "Unix seconds", *type);
-  }
-  auto t = ParseWebhookTime(token, path);
-  if (!t.ok()) return t.status();
-  *out = *t;
-  return absl::OkStatus();
+  if (*type == JsonType::string) return ReadString(v, path, name);
+  Profile unused;
+  return ReadReference(v, path, id, name, &unused);
 }
 
-absl::Status ReadProperties(od::value& v, absl::string_view path,
+absl::Status ReadProperties(JsonValue& v, absl::string_view path,
                             EventParts* ev) {
-  return ForEachField(v, path, [&](absl::string_view key, od::value& value) {
+  return VisitObject(v, path, [&](absl::string_view key, JsonValue& value) {
     std::string* target = nullptr;
     if (key == "URL" || key == "url") target = &ev->url;
     if (key == "$message") target = &ev->message_id;
@@ -225,39 +106,33 @@ absl::Status ReadProperties(od::value& v, absl::string_view path,
     if (key == "$email" || key == "email") target = &ev->property_email;
     if (key == "$phone_number") target = &ev->property_phone;
     if (target == nullptr) return absl::OkStatus();
-    auto type = TypeOf(value);
+    std::string at = ChildPath(path, key);
+    auto type = TypeOf(value, at);
     if (!type.ok()) return type.status();
-    if (*type != od::json_type::string) return absl::OkStatus();
-    return ReadString(value, absl::StrCat(path, ".", key), target);
+    if (*type != JsonType::string) return absl::OkStatus();
+    return ReadString(value, at, target);
   });
 }
 
-absl::Status ReadAttributes(od::value& v, absl::string_view path,
+absl::Status ReadAttributes(JsonValue& v, absl::string_view path,
                             EventParts* ev) {
-  return ForEachField(v, path, [&](absl::string_view key, od::value& value) {
-    std::string at = absl::StrCat(path, ".", key);
+  return VisitObject(v, path, [&](absl::string_view key, JsonValue& value) {
+    std::string at = ChildPath(path, key);
     if (key == "datetime") return ReadString(value, at, &ev->datetime);
     if (key == "timestamp" || key == "time") {
       // `time` is the Create Event API's name; it may be ISO 8601 too.
-      auto type = TypeOf(value);
+      auto type = TypeOf(value, at);
       if (!type.ok()) return type.status();
-      if (key == "time" && *type == od::json_type::string) {
+      if (key == "time" && *type == JsonType::string) {
         return ReadString(value, at, &ev->datetime);
       }
-      return ReadTimestamp(value, at, &ev->timestamp);
+      return ReadTime(value, at, TimeFormat::kWebhook, &ev->timestamp);
     }
     if (key == "event_properties" || key == "properties") {
       return ReadProperties(value, at, ev);
     }
-    if (key == "metric") {
-      auto type = TypeOf(value);
-      if (!type.ok()) return type.status();
-      if (*type == od::json_type::string) {
-        return ReadString(value, at, &ev->metric);
-      }
-      Profile unused;
-      return ReadReference(value, at, &ev->metric_id, &ev->metric, &unused);
-    }
+    if (key == "metric")
+      return ReadMetric(value, at, &ev->metric_id, &ev->metric);
     if (key == "profile") {
       std::string unused_name;
       return ReadReference(value, at, &ev->profile.id, &unused_name,
@@ -267,14 +142,14 @@ absl::Status ReadAttributes(od::value& v, absl::string_view path,
   });
 }
 
-absl::Status ReadEvent(od::value& v, absl::string_view path, EventParts* ev) {
-  return ForEachField(v, path, [&](absl::string_view key, od::value& value) {
-    std::string at = absl::StrCat(path, ".", key);
+absl::Status ReadEvent(JsonValue& v, absl::string_view path, EventParts* ev) {
+  return VisitObject(v, path, [&](absl::string_view key, JsonValue& value) {
+    std::string at = ChildPath(path, key);
     if (key == "id") return ReadString(value, at, &ev->id);
     if (key == "attributes") return ReadAttributes(value, at, ev);
     if (key != "relationships") return absl::OkStatus();
-    return ForEachField(value, at, [&](absl::string_view rel, od::value& r) {
-      std::string rat = absl::StrCat(at, ".", rel);
+    return VisitObject(value, at, [&](absl::string_view rel, JsonValue& r) {
+      std::string rat = ChildPath(at, rel);
       std::string unused_name;
       Profile unused;
       if (rel == "profile") {
@@ -288,12 +163,11 @@ absl::Status ReadEvent(od::value& v, absl::string_view path, EventParts* ev) {
   });
 }
 
-absl::Status ReadIncluded(od::value& v, absl::string_view path, Document* doc) {
-  return ForEachElement(v, path, [&](size_t i, od::value& element) {
+absl::Status ReadIncluded(JsonValue& v, absl::string_view path, Document* doc) {
+  return VisitArray(v, path, [&](const std::string& at, JsonValue& element) {
     std::string type, id, name;
     Profile profile;
-    auto s = ReadResource(element, absl::StrCat(path, "[", i, "]"), &type, &id,
-                          &name, &profile);
+    auto s = ReadResource(element, at, &type, &id, &name, &profile);
     if (!s.ok()) return s;
     if (type == "profile") {
       profile.id = id;
@@ -305,58 +179,49 @@ absl::Status ReadIncluded(od::value& v, absl::string_view path, Document* doc) {
   });
 }
 
-absl::Status ReadDocument(od::value& v, absl::string_view prefix,
-                          Document* doc);
+absl::Status DocumentField(absl::string_view path, absl::string_view key,
+                           JsonValue& value, Document* doc);
 
 // One system-webhook item: {"topic", "external_id", "payload"}.
-absl::Status ReadEnvelopeItem(od::value& v, absl::string_view path,
+absl::Status ReadEnvelopeItem(JsonValue& v, absl::string_view path,
                               Document* doc) {
   std::string external_id;
   Document payload;
-  auto s = ForEachField(v, path, [&](absl::string_view key, od::value& value) {
-    std::string at = absl::StrCat(path, ".", key);
+  auto s = VisitObject(v, path, [&](absl::string_view key, JsonValue& value) {
+    std::string at = ChildPath(path, key);
     if (key == "external_id") return ReadString(value, at, &external_id);
-    if (key == "payload") return ReadDocument(value, at + ".", &payload);
-    return absl::OkStatus();
+    if (key != "payload") return absl::OkStatus();
+    return VisitObject(value, at, [&](absl::string_view k, JsonValue& f) {
+      return DocumentField(at, k, f, &payload);
+    });
   });
   if (!s.ok()) return s;
-  if (!payload.has_event) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ".payload: missing"));
-  }
+  if (!payload.has_event) return Missing(ChildPath(path, "payload"));
   doc->items.emplace_back(std::move(external_id), std::move(payload));
   return absl::OkStatus();
 }
 
-// `prefix` is "" at the top and "data[i].payload." inside an envelope.
-absl::Status ReadDocument(od::value& v, absl::string_view prefix,
-                          Document* doc) {
-  std::string self = prefix.empty()
-                         ? "body"
-                         : std::string(prefix.substr(0, prefix.size() - 1));
-  return ForEachField(v, self, [&](absl::string_view key, od::value& value) {
-    std::string at = absl::StrCat(prefix, key);
-    if (key == "included") return ReadIncluded(value, at, doc);
-    if (key == "metric") {
-      auto type = TypeOf(value);
-      if (!type.ok()) return type.status();
-      if (*type == od::json_type::string)
-        return ReadString(value, at, &doc->metric);
-      Profile unused;
-      std::string unused_id;
-      return ReadReference(value, at, &unused_id, &doc->metric, &unused);
-    }
-    if (key != "data") return absl::OkStatus();
-    auto type = TypeOf(value);
-    if (!type.ok()) return type.status();
-    if (*type == od::json_type::null) return absl::OkStatus();
-    if (*type == od::json_type::array && prefix.empty()) {
-      return ForEachElement(value, at, [&](size_t i, od::value& item) {
-        return ReadEnvelopeItem(item, absl::StrCat(at, "[", i, "]"), doc);
-      });
-    }
-    doc->has_event = true;
-    return ReadEvent(value, at, &doc->event);
-  });
+// A field of a document at `path`: "" at the top, "data[i].payload" inside
+// an envelope (which does not nest).
+absl::Status DocumentField(absl::string_view path, absl::string_view key,
+                           JsonValue& value, Document* doc) {
+  std::string at = ChildPath(path, key);
+  if (key == "included") return ReadIncluded(value, at, doc);
+  if (key == "metric") {
+    std::string unused_id;
+    return ReadMetric(value, at, &unused_id, &doc->metric);
+  }
+  if (key != "data") return absl::OkStatus();
+  auto type = TypeOf(value, at);
+  if (!type.ok()) return type.status();
+  if (*type == JsonType::null) return absl::OkStatus();
+  if (*type == JsonType::array && path.empty()) {
+    return VisitArray(value, at, [&](const std::string& item, JsonValue& v) {
+      return ReadEnvelopeItem(v, item, doc);
+    });
+  }
+  doc->has_event = true;
+  return ReadEvent(value, at, &doc->event);
 }
 
 // ---- Mapping.
@@ -434,14 +299,11 @@ absl::StatusOr<v1::Event> BuildEvent(const Document& doc,
                                      absl::string_view prefix) {
   const EventParts& ev = doc.event;
   std::string metric = ResolveMetric(doc, ev, top, r.event_type);
-  if (metric.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(prefix, "metric: missing"));
-  }
+  std::string metric_field = absl::StrCat(prefix, "metric");
+  if (metric.empty()) return Missing(metric_field);
   auto mapping = MapMetric(metric);
   if (!mapping) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        prefix, "metric: '", absl::CHexEscape(metric.substr(0, 64)),
-        "' is not a supported Klaviyo metric"));
+    return InvalidValue(metric_field, metric, "a supported Klaviyo metric");
   }
   Micros when = 0;
   std::string time_field = absl::StrCat(prefix, "data.attributes.datetime");
@@ -452,7 +314,7 @@ absl::StatusOr<v1::Event> BuildEvent(const Document& doc,
   } else if (ev.timestamp) {
     when = *ev.timestamp;
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(time_field, ": missing"));
+    return Missing(time_field);
   }
 
   v1::Event e;
@@ -466,20 +328,12 @@ absl::StatusOr<v1::Event> BuildEvent(const Document& doc,
   e.set_occurred_at(FormatRfc3339(when));
 
   Profile profile = ResolveProfile(doc, ev);
-  v1::Identifiers* ids = e.mutable_identifiers();
-  std::string email =
-      !profile.email.empty() ? profile.email : ev.property_email;
-  if (!absl::StripAsciiWhitespace(email).empty()) ids->add_emails(email);
-  std::string phone =
-      !profile.phone.empty() ? profile.phone : ev.property_phone;
-  if (!absl::StripAsciiWhitespace(phone).empty()) {
-    auto e164 = PhoneToE164(phone, options.default_phone_region,
-                            "profile.phone_number");
-    // An unparseable phone is left out; the email or profile id remain.
-    if (e164.ok()) ids->add_phones(*e164);
-  }
-  if (!profile.id.empty())
-    (*ids->mutable_external_ids())["klaviyo"] = profile.id;
+  // An unparseable phone is left out; the email or profile id remain.
+  AddIdentifiers(
+      !profile.email.empty() ? profile.email : ev.property_email,
+      PhoneOrEmpty(!profile.phone.empty() ? profile.phone : ev.property_phone,
+                   options.default_phone_region),
+      "klaviyo", profile.id, &e);
   e.set_first_name(profile.first_name);
   e.set_last_name(profile.last_name);
 
@@ -500,25 +354,15 @@ absl::StatusOr<v1::Event> BuildEvent(const Document& doc,
 
 absl::StatusOr<std::vector<v1::Event>> DecodeKlaviyo(
     const RawRecord& r, const DecodeOptions& options) {
-  simdjson::padded_string padded(r.body.data(), r.body.size());
-  od::parser parser;
-  od::document doc;
-  if (auto e = parser.iterate(padded).get(doc)) return Malformed(e);
-  od::json_type root;
-  if (auto e = doc.type().get(root)) return Malformed(e);
-  if (root != od::json_type::object) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("body: expected a JSON object, got ", TypeName(root)));
-  }
-  od::value value;
-  if (auto e = doc.get_value().get(value)) return Malformed(e);
   Document top;
-  auto s = ReadDocument(value, "", &top);
+  absl::Status s = VisitBody(r.body, [&](absl::string_view key, JsonValue& v) {
+    return DocumentField("", key, v, &top);
+  });
   if (!s.ok()) return s;
 
   std::vector<v1::Event> out;
   if (top.items.empty()) {
-    if (!top.has_event) return absl::InvalidArgumentError("data: missing");
+    if (!top.has_event) return Missing("data");
     auto e = BuildEvent(top, "", top, r, options, "");
     if (!e.ok()) return e.status();
     out.push_back(std::move(*e));

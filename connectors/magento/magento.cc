@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "connectors/common/json_fields.h"
 #include "connectors/common/validate.h"
-#include "connectors/shopify/commerce_json.h"
 #include "src/common/money.h"
 #include "src/common/time.h"
 
@@ -15,8 +15,6 @@ namespace custhub::connectors {
 namespace {
 
 namespace v1 = custhub::v1;
-using commerce::ChildPath;
-using commerce::JsonValue;
 using Opt = std::optional<std::string>;
 using OptTime = std::optional<Micros>;
 
@@ -40,107 +38,92 @@ struct Document {
 
 absl::Status AddressField(const std::string& at, absl::string_view key,
                           JsonValue& v, Address* a) {
-  if (key == "address_type") return commerce::ReadString(v, at, &a->type);
-  if (key == "firstname") return commerce::ReadString(v, at, &a->first_name);
-  if (key == "lastname") return commerce::ReadString(v, at, &a->last_name);
-  if (key == "email") return commerce::ReadString(v, at, &a->email);
-  if (key == "telephone") return commerce::ReadString(v, at, &a->telephone);
+  if (key == "address_type") return ReadString(v, at, &a->type);
+  if (key == "firstname") return ReadString(v, at, &a->first_name);
+  if (key == "lastname") return ReadString(v, at, &a->last_name);
+  if (key == "email") return ReadString(v, at, &a->email);
+  if (key == "telephone") return ReadString(v, at, &a->telephone);
   return absl::OkStatus();
 }
 
 absl::Status ReadAddress(JsonValue& v, const std::string& at, Address* a) {
-  return commerce::VisitObject(v, at, [&](absl::string_view k, JsonValue& f) {
+  return VisitObject(v, at, [&](absl::string_view k, JsonValue& f) {
     return AddressField(ChildPath(at, k), k, f, a);
   });
-}
-
-absl::Status AddCapped(int64_t n, absl::string_view path, int64_t* sum) {
-  *sum += n;
-  if (*sum > kMaxItems) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": more than ", kMaxItems, " items"));
-  }
-  return absl::OkStatus();
 }
 
 // Orders count top-level items only: a configurable or bundle product
 // repeats its quantity on child items that carry parent_item_id.
 absl::Status ItemsField(const std::string& at, JsonValue& v, Document* d) {
-  return commerce::VisitArray(
-      v, at, [&](const std::string& item, JsonValue& element) {
-        std::optional<int64_t> qty_ordered, qty;
-        Opt parent;
-        std::optional<bool> back_to_stock;
-        absl::Status s = commerce::VisitObject(
-            element, item, [&](absl::string_view k, JsonValue& f) {
-              std::string path = ChildPath(item, k);
-              if (k == "qty_ordered")
-                return commerce::ReadCount(f, path, &qty_ordered);
-              if (k == "qty") return commerce::ReadCount(f, path, &qty);
-              if (k == "parent_item_id")
-                return commerce::ReadId(f, path, &parent);
-              if (k == "back_to_stock") {
-                return commerce::ReadBool(f, path, &back_to_stock);
-              }
-              return absl::OkStatus();
-            });
-        if (!s.ok()) return s;
-        if (qty_ordered.has_value() &&
-            (!parent.has_value() || parent->empty())) {
-          s = AddCapped(*qty_ordered, at, &d->ordered);
-          if (!s.ok()) return s;
-        }
-        if (qty.has_value() && back_to_stock.value_or(false)) {
-          s = AddCapped(*qty, at, &d->returned);
-        }
-        return s;
-      });
+  return VisitArray(v, at, [&](const std::string& item, JsonValue& element) {
+    std::optional<int64_t> qty_ordered, qty;
+    Opt parent;
+    std::optional<bool> back_to_stock;
+    absl::Status s =
+        VisitObject(element, item, [&](absl::string_view k, JsonValue& f) {
+          std::string path = ChildPath(item, k);
+          if (k == "qty_ordered") return ReadCount(f, path, &qty_ordered);
+          if (k == "qty") return ReadCount(f, path, &qty);
+          if (k == "parent_item_id") return ReadId(f, path, &parent);
+          if (k == "back_to_stock") {
+            return ReadBool(f, path, &back_to_stock);
+          }
+          return absl::OkStatus();
+        });
+    if (!s.ok()) return s;
+    if (qty_ordered.has_value() && (!parent.has_value() || parent->empty())) {
+      s = AddItems(*qty_ordered, at, &d->ordered);
+      if (!s.ok()) return s;
+    }
+    if (qty.has_value() && back_to_stock.value_or(false)) {
+      s = AddItems(*qty, at, &d->returned);
+    }
+    return s;
+  });
 }
 
 absl::Status DocumentField(const std::string& at, absl::string_view key,
                            JsonValue& v, Document* d) {
-  if (key == "entity_id") return commerce::ReadId(v, at, &d->entity_id);
-  if (key == "increment_id") return commerce::ReadId(v, at, &d->increment_id);
-  if (key == "order_id") return commerce::ReadId(v, at, &d->order_id);
-  if (key == "grand_total")
-    return commerce::ReadDecimal(v, at, &d->grand_total);
+  if (key == "entity_id") return ReadId(v, at, &d->entity_id);
+  if (key == "increment_id") return ReadId(v, at, &d->increment_id);
+  if (key == "order_id") return ReadId(v, at, &d->order_id);
+  if (key == "grand_total") return ReadDecimal(v, at, &d->grand_total);
   if (key == "order_currency_code") {
-    return commerce::ReadString(v, at, &d->currency);
+    return ReadString(v, at, &d->currency);
   }
   // An order's state is a word ("processing"); a credit memo's a number.
-  if (key == "state") return commerce::ReadId(v, at, &d->state);
-  if (key == "status") return commerce::ReadId(v, at, &d->status);
+  if (key == "state") return ReadId(v, at, &d->state);
+  if (key == "status") return ReadId(v, at, &d->status);
   if (key == "customer_email") {
-    return commerce::ReadString(v, at, &d->customer_email);
+    return ReadString(v, at, &d->customer_email);
   }
-  if (key == "customer_id") return commerce::ReadId(v, at, &d->customer_id);
+  if (key == "customer_id") return ReadId(v, at, &d->customer_id);
   if (key == "customer_firstname") {
-    return commerce::ReadString(v, at, &d->first_name);
+    return ReadString(v, at, &d->first_name);
   }
   if (key == "customer_lastname") {
-    return commerce::ReadString(v, at, &d->last_name);
+    return ReadString(v, at, &d->last_name);
   }
   if (key == "customer_is_guest") {
-    return commerce::ReadBool(v, at, &d->customer_is_guest);
+    return ReadBool(v, at, &d->customer_is_guest);
   }
   // Magento stores times as "YYYY-MM-DD HH:MM:SS" in UTC.
   if (key == "created_at") {
-    return commerce::ReadTime(v, at, /*assume_utc=*/true, &d->created_at);
+    return ReadTime(v, at, TimeFormat::kWebhookUtc, &d->created_at);
   }
   if (key == "updated_at") {
-    return commerce::ReadTime(v, at, /*assume_utc=*/true, &d->updated_at);
+    return ReadTime(v, at, TimeFormat::kWebhookUtc, &d->updated_at);
   }
   if (key == "items") return ItemsField(at, v, d);
   if (key == "billing_address") return ReadAddress(v, at, &d->billing);
   // The observer payload lists addresses instead of billing_address.
   if (key == "addresses") {
-    return commerce::VisitArray(
-        v, at, [&](const std::string& path, JsonValue& element) {
-          Address a;
-          absl::Status s = ReadAddress(element, path, &a);
-          if (s.ok() && a.type == "billing") d->billing = std::move(a);
-          return s;
-        });
+    return VisitArray(v, at, [&](const std::string& path, JsonValue& element) {
+      Address a;
+      absl::Status s = ReadAddress(element, path, &a);
+      if (s.ok() && a.type == "billing") d->billing = std::move(a);
+      return s;
+    });
   }
   return absl::OkStatus();
 }
@@ -152,82 +135,63 @@ absl::Status ReadBody(absl::string_view body, Kind kind, Document* d) {
   const absl::string_view wrapper =
       kind == Kind::kOrder ? "order" : "creditmemo";
   auto is_object = [](JsonValue& v, absl::string_view path) {
-    auto t = commerce::TypeOf(v, path);
-    return t.ok() && *t == simdjson::ondemand::json_type::object;
+    auto t = TypeOf(v, path);
+    return t.ok() && *t == JsonType::object;
   };
   auto visit_document = [&](JsonValue& v, const std::string& path) {
-    return commerce::VisitObject(
-        v, path, [&](absl::string_view k, JsonValue& f) {
-          return DocumentField(ChildPath(path, k), k, f, d);
-        });
+    return VisitObject(v, path, [&](absl::string_view k, JsonValue& f) {
+      return DocumentField(ChildPath(path, k), k, f, d);
+    });
   };
-  return commerce::VisitBody(body, [&](absl::string_view key, JsonValue& v) {
+  return VisitBody(body, [&](absl::string_view key, JsonValue& v) {
     std::string path(key);
     if (key == wrapper && is_object(v, path)) return visit_document(v, path);
     if (key == "data" && is_object(v, path)) {
-      return commerce::VisitObject(
-          v, path, [&](absl::string_view k, JsonValue& f) {
-            std::string inner = ChildPath(path, k);
-            if ((k == wrapper || k == "value") && is_object(f, inner)) {
-              return visit_document(f, inner);
-            }
-            return DocumentField(inner, k, f, d);
-          });
+      return VisitObject(v, path, [&](absl::string_view k, JsonValue& f) {
+        std::string inner = ChildPath(path, k);
+        if ((k == wrapper || k == "value") && is_object(f, inner)) {
+          return visit_document(f, inner);
+        }
+        return DocumentField(inner, k, f, d);
+      });
     }
     return DocumentField(path, key, v, d);
   });
 }
 
-v1::Event NewEvent(const RawRecord& r) {
-  v1::Event e;
-  e.set_source("magento");
-  e.set_event_type(std::string(r.event_type));
-  return e;
-}
-
 absl::StatusOr<Money> GrandTotal(const Document& d) {
   if (!d.grand_total.has_value()) {
-    return absl::InvalidArgumentError("grand_total: missing");
+    return Missing("grand_total");
   }
-  auto currency = commerce::RequireCurrency(d.currency, "order_currency_code");
+  auto currency = RequireCurrency(d.currency, "order_currency_code");
   if (!currency.ok()) return currency.status();
-  return commerce::ToMoney(d.grand_total, *currency, "grand_total");
+  return ToMoney(d.grand_total, *currency, "grand_total");
 }
 
 absl::StatusOr<v1::Event> DecodeOrder(const RawRecord& r, const Document& d,
                                       const DecodeOptions& options) {
-  std::string id = commerce::FirstNonEmpty({&d.entity_id, &d.increment_id});
-  if (id.empty()) return absl::InvalidArgumentError("entity_id: missing");
+  std::string id = FirstNonEmpty({&d.entity_id, &d.increment_id});
+  if (id.empty()) return Missing("entity_id");
   auto total = GrandTotal(d);
   if (!total.ok()) return total.status();
 
-  v1::Event e = NewEvent(r);
-  e.set_occurred_at(commerce::OccurredAt({&d.updated_at, &d.created_at}, r));
-  auto* ids = e.mutable_identifiers();
-  std::string email =
-      commerce::FirstNonEmpty({&d.customer_email, &d.billing.email});
-  if (!email.empty()) ids->add_emails(email);
-  std::string phone = commerce::FirstPhone({&d.billing.telephone},
-                                           options.default_phone_region);
-  if (!phone.empty()) ids->add_phones(phone);
-  std::string customer = commerce::FirstNonEmpty({&d.customer_id});
-  if (!customer.empty() && customer != "0" &&
-      !d.customer_is_guest.value_or(false)) {
-    (*ids->mutable_external_ids())["magento"] = customer;
-  }
-  bool own_name =
-      !commerce::FirstNonEmpty({&d.first_name, &d.last_name}).empty();
-  e.set_first_name(commerce::FirstNonEmpty(
-      {own_name ? &d.first_name : &d.billing.first_name}));
-  e.set_last_name(commerce::FirstNonEmpty(
-      {own_name ? &d.last_name : &d.billing.last_name}));
+  v1::Event e = NewEvent("magento", r);
+  e.set_occurred_at(OccurredAt({&d.updated_at, &d.created_at}, r));
+  std::string customer = FirstNonEmpty({&d.customer_id});
+  if (customer == "0" || d.customer_is_guest.value_or(false)) customer.clear();
+  AddIdentifiers(
+      FirstNonEmpty({&d.customer_email, &d.billing.email}),
+      FirstPhone({&d.billing.telephone}, options.default_phone_region),
+      "magento", customer, &e);
+  SetNames(d.first_name, d.last_name, d.billing.first_name, d.billing.last_name,
+           &e);
 
   v1::Order* o = e.mutable_order();
   o->set_order_id(id);
-  commerce::SetMoney(*total, o->mutable_total());
+  SetMoney(*total, o->mutable_total());
   o->set_item_count(static_cast<int32_t>(d.ordered));
-  o->set_created_at(commerce::TimeOrEmpty(d.created_at));
-  o->set_updated_at(commerce::TimeOrEmpty(d.updated_at));
+  o->set_created_at(TimeOrEmpty(d.created_at));
+  o->set_updated_at(TimeOrEmpty(d.updated_at));
   auto either = [&](absl::string_view s) {
     return d.state == s || d.status == s;
   };
@@ -241,22 +205,22 @@ absl::StatusOr<v1::Event> DecodeOrder(const RawRecord& r, const Document& d,
 
 absl::StatusOr<v1::Event> DecodeCreditmemo(const RawRecord& r,
                                            const Document& d) {
-  std::string id = commerce::FirstNonEmpty({&d.entity_id, &d.increment_id});
-  if (id.empty()) return absl::InvalidArgumentError("entity_id: missing");
-  std::string order_id = commerce::FirstNonEmpty({&d.order_id});
-  if (order_id.empty()) return absl::InvalidArgumentError("order_id: missing");
+  std::string id = FirstNonEmpty({&d.entity_id, &d.increment_id});
+  if (id.empty()) return Missing("entity_id");
+  std::string order_id = FirstNonEmpty({&d.order_id});
+  if (order_id.empty()) return Missing("order_id");
   auto amount = GrandTotal(d);
   if (!amount.ok()) return amount.status();
 
-  v1::Event e = NewEvent(r);
-  e.set_occurred_at(commerce::OccurredAt({&d.created_at, &d.updated_at}, r));
+  v1::Event e = NewEvent("magento", r);
+  e.set_occurred_at(OccurredAt({&d.created_at, &d.updated_at}, r));
   v1::Refund* refund = e.mutable_refund();
   refund->set_refund_id(id);
   refund->set_order_id(order_id);
-  commerce::SetMoney(*amount, refund->mutable_amount());
+  SetMoney(*amount, refund->mutable_amount());
   refund->set_items_returned(static_cast<int32_t>(d.returned));
-  refund->set_created_at(commerce::TimeOrEmpty(
-      d.created_at.has_value() ? d.created_at : d.updated_at));
+  refund->set_created_at(
+      TimeOrEmpty(d.created_at.has_value() ? d.created_at : d.updated_at));
   return e;
 }
 
@@ -272,9 +236,7 @@ absl::StatusOr<std::vector<v1::Event>> DecodeMagento(
   } else if (type == "sales_order_creditmemo_save_after") {
     kind = Kind::kCreditmemo;
   } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("event-type: '", r.event_type.substr(0, 64),
-                     "' is not a magento event type"));
+    return UnknownEventType("magento", r.event_type);
   }
   Document d;
   absl::Status s = ReadBody(r.body, kind, &d);

@@ -7,8 +7,8 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "connectors/common/json_fields.h"
 #include "connectors/common/normalize.h"
 #include "src/common/time.h"
 
@@ -40,7 +40,7 @@ class Form {
   absl::StatusOr<std::string> Required(absl::string_view key) const {
     auto value = Get(key);
     if (value.ok() && value->empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(key, ": missing"));
+      return Missing(key);
     }
     return value;
   }
@@ -66,9 +66,7 @@ absl::StatusOr<Type> ParseType(absl::string_view type) {
   for (const auto& [name, t] : kTypes) {
     if (name == type) return t;
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("type: '", absl::CHexEscape(type.substr(0, 64)),
-                   "' is not a mailchimp event type"));
+  return InvalidValue("type", type, "a mailchimp event type");
 }
 
 // Names and phone from the merge fields every audience has by default.
@@ -82,13 +80,10 @@ absl::Status AddMerges(const Form& form, const DecodeOptions& options,
   if (!phone.ok()) return phone.status();
   e->set_first_name(*first);
   e->set_last_name(*last);
-  if (!phone->empty()) {
-    auto e164 = PhoneToE164(*phone, options.default_phone_region,
-                            "data[merges][PHONE]");
-    // A merge field holds whatever the subscriber typed: an unparseable
-    // phone is left out rather than failing the whole event.
-    if (e164.ok()) e->mutable_identifiers()->add_phones(*e164);
-  }
+  // A merge field holds whatever the subscriber typed: an unparseable
+  // phone is left out rather than failing the whole event.
+  AddIdentifiers("", PhoneOrEmpty(*phone, options.default_phone_region),
+                 "mailchimp", "", e);
   return absl::OkStatus();
 }
 

@@ -5,9 +5,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "connectors/common/json_fields.h"
 #include "connectors/common/normalize.h"
 #include "connectors/common/validate.h"
-#include "connectors/shopify/commerce_json.h"
 #include "src/common/money.h"
 #include "src/common/time.h"
 
@@ -15,11 +15,6 @@ namespace custhub::connectors {
 namespace {
 
 namespace v1 = custhub::v1;
-using commerce::ChildPath;
-using commerce::JsonValue;
-using commerce::OccurredAt;
-using commerce::SetMoney;
-using commerce::TimeOrEmpty;
 using Opt = std::optional<std::string>;
 using OptTime = std::optional<Micros>;
 
@@ -81,40 +76,39 @@ struct Refund {
 
 absl::Status AddressField(const std::string& at, absl::string_view key,
                           JsonValue& v, Address* a) {
-  if (key == "first_name") return commerce::ReadString(v, at, &a->first_name);
-  if (key == "last_name") return commerce::ReadString(v, at, &a->last_name);
-  if (key == "phone") return commerce::ReadString(v, at, &a->phone);
+  if (key == "first_name") return ReadString(v, at, &a->first_name);
+  if (key == "last_name") return ReadString(v, at, &a->last_name);
+  if (key == "phone") return ReadString(v, at, &a->phone);
   return absl::OkStatus();
 }
 
 absl::Status ReadAddress(JsonValue& v, const std::string& path, Address* a) {
-  return commerce::VisitObject(
-      v, path, [&](absl::string_view key, JsonValue& f) {
-        return AddressField(ChildPath(path, key), key, f, a);
-      });
+  return VisitObject(v, path, [&](absl::string_view key, JsonValue& f) {
+    return AddressField(ChildPath(path, key), key, f, a);
+  });
 }
 
 absl::Status CustomerField(const std::string& at, absl::string_view key,
                            JsonValue& v, Customer* c) {
-  if (key == "id") return commerce::ReadId(v, at, &c->id);
-  if (key == "email") return commerce::ReadString(v, at, &c->email);
-  if (key == "phone") return commerce::ReadString(v, at, &c->phone);
-  if (key == "first_name") return commerce::ReadString(v, at, &c->first_name);
-  if (key == "last_name") return commerce::ReadString(v, at, &c->last_name);
+  if (key == "id") return ReadId(v, at, &c->id);
+  if (key == "email") return ReadString(v, at, &c->email);
+  if (key == "phone") return ReadString(v, at, &c->phone);
+  if (key == "first_name") return ReadString(v, at, &c->first_name);
+  if (key == "last_name") return ReadString(v, at, &c->last_name);
   if (key == "accepts_marketing") {
-    return commerce::ReadBool(v, at, &c->accepts_marketing);
+    return ReadBool(v, at, &c->accepts_marketing);
   }
   if (key == "email_marketing_consent") {
-    return commerce::VisitObject(v, at, [&](absl::string_view k, JsonValue& f) {
+    return VisitObject(v, at, [&](absl::string_view k, JsonValue& f) {
       if (k != "state") return absl::OkStatus();
-      return commerce::ReadString(f, ChildPath(at, k), &c->consent_state);
+      return ReadString(f, ChildPath(at, k), &c->consent_state);
     });
   }
   if (key == "created_at") {
-    return commerce::ReadTime(v, at, false, &c->created_at);
+    return ReadTime(v, at, TimeFormat::kWebhook, &c->created_at);
   }
   if (key == "updated_at") {
-    return commerce::ReadTime(v, at, false, &c->updated_at);
+    return ReadTime(v, at, TimeFormat::kWebhook, &c->updated_at);
   }
   if (key == "default_address") {
     return ReadAddress(v, at, &c->default_address);
@@ -124,83 +118,66 @@ absl::Status CustomerField(const std::string& at, absl::string_view key,
 
 absl::Status PurchaseField(const std::string& at, absl::string_view key,
                            JsonValue& v, Purchase* p) {
-  if (key == "id") return commerce::ReadId(v, at, &p->id);
-  if (key == "token") return commerce::ReadString(v, at, &p->token);
+  if (key == "id") return ReadId(v, at, &p->id);
+  if (key == "token") return ReadString(v, at, &p->token);
   if (key == "checkout_token") {
-    return commerce::ReadString(v, at, &p->checkout_token);
+    return ReadString(v, at, &p->checkout_token);
   }
-  if (key == "email") return commerce::ReadString(v, at, &p->email);
+  if (key == "email") return ReadString(v, at, &p->email);
   if (key == "contact_email") {
-    return commerce::ReadString(v, at, &p->contact_email);
+    return ReadString(v, at, &p->contact_email);
   }
-  if (key == "phone") return commerce::ReadString(v, at, &p->phone);
+  if (key == "phone") return ReadString(v, at, &p->phone);
   if (key == "total_price") {
-    return commerce::ReadDecimal(v, at, &p->total_price);
+    return ReadDecimal(v, at, &p->total_price);
   }
-  if (key == "currency") return commerce::ReadString(v, at, &p->currency);
+  if (key == "currency") return ReadString(v, at, &p->currency);
   if (key == "financial_status") {
-    return commerce::ReadString(v, at, &p->financial_status);
+    return ReadString(v, at, &p->financial_status);
   }
   if (key == "fulfillment_status") {
-    return commerce::ReadString(v, at, &p->fulfillment_status);
+    return ReadString(v, at, &p->fulfillment_status);
   }
   if (key == "created_at")
-    return commerce::ReadTime(v, at, false, &p->created_at);
+    return ReadTime(v, at, TimeFormat::kWebhook, &p->created_at);
   if (key == "updated_at")
-    return commerce::ReadTime(v, at, false, &p->updated_at);
+    return ReadTime(v, at, TimeFormat::kWebhook, &p->updated_at);
   if (key == "cancelled_at") {
-    return commerce::ReadTime(v, at, false, &p->cancelled_at);
+    return ReadTime(v, at, TimeFormat::kWebhook, &p->cancelled_at);
   }
   if (key == "completed_at") {
-    return commerce::ReadTime(v, at, false, &p->completed_at);
+    return ReadTime(v, at, TimeFormat::kWebhook, &p->completed_at);
   }
   if (key == "billing_address") return ReadAddress(v, at, &p->billing);
   if (key == "customer") {
-    return commerce::VisitObject(v, at, [&](absl::string_view k, JsonValue& f) {
+    return VisitObject(v, at, [&](absl::string_view k, JsonValue& f) {
       return CustomerField(ChildPath(at, k), k, f, &p->customer);
     });
   }
-  if (key == "line_items") {
-    return commerce::VisitArray(
-        v, at, [&](const std::string& item, JsonValue& li) {
-          return commerce::VisitObject(
-              li, item, [&](absl::string_view k, JsonValue& f) -> absl::Status {
-                if (k != "quantity") return absl::OkStatus();
-                std::optional<int64_t> q;
-                absl::Status s = commerce::ReadCount(f, ChildPath(item, k), &q);
-                if (s.ok() && q.has_value()) p->items += *q;
-                if (s.ok() && p->items > kMaxItems) {
-                  return absl::InvalidArgumentError(
-                      absl::StrCat(at, ": more than ", kMaxItems, " items"));
-                }
-                return s;
-              });
-        });
-  }
+  if (key == "line_items") return SumQuantities(v, at, "quantity", &p->items);
   return absl::OkStatus();
 }
 
 absl::Status TransactionElement(const std::string& at, JsonValue& v,
                                 Refund* r) {
   Opt kind, status, amount, currency;
-  absl::Status s =
-      commerce::VisitObject(v, at, [&](absl::string_view k, JsonValue& f) {
-        std::string path = ChildPath(at, k);
-        if (k == "kind") return commerce::ReadString(f, path, &kind);
-        if (k == "status") return commerce::ReadString(f, path, &status);
-        if (k == "amount") return commerce::ReadDecimal(f, path, &amount);
-        if (k == "currency") return commerce::ReadString(f, path, &currency);
-        return absl::OkStatus();
-      });
+  absl::Status s = VisitObject(v, at, [&](absl::string_view k, JsonValue& f) {
+    std::string path = ChildPath(at, k);
+    if (k == "kind") return ReadString(f, path, &kind);
+    if (k == "status") return ReadString(f, path, &status);
+    if (k == "amount") return ReadDecimal(f, path, &amount);
+    if (k == "currency") return ReadString(f, path, &currency);
+    return absl::OkStatus();
+  });
   if (!s.ok()) return s;
   ++r->transactions;
   if (currency.has_value() && r->currency.empty()) r->currency = *currency;
   if (kind != "refund" || status != "success") return absl::OkStatus();
-  auto code = commerce::RequireCurrency(currency, ChildPath(at, "currency"));
+  auto code = RequireCurrency(currency, ChildPath(at, "currency"));
   if (!code.ok()) return code.status();
-  auto money = commerce::ToMoney(amount, *code, ChildPath(at, "amount"));
+  auto money = ToMoney(amount, *code, ChildPath(at, "amount"));
   if (!money.ok()) return money.status();
-  return commerce::AddTo(*money, at, &r->refunded);
+  return AddTo(*money, at, &r->refunded);
 }
 
 absl::Status RefundLineElement(const std::string& at, JsonValue& v, Refund* r) {
@@ -208,45 +185,37 @@ absl::Status RefundLineElement(const std::string& at, JsonValue& v, Refund* r) {
   Opt restock_type;
   RefundLine line;
   line.path = at;
-  absl::Status s =
-      commerce::VisitObject(v, at, [&](absl::string_view k, JsonValue& f) {
-        std::string path = ChildPath(at, k);
-        if (k == "quantity") return commerce::ReadCount(f, path, &quantity);
-        if (k == "restock_type")
-          return commerce::ReadString(f, path, &restock_type);
-        if (k == "subtotal" && !line.currency.has_value()) {
-          return commerce::ReadDecimal(f, path, &line.amount);
-        }
-        if (k != "subtotal_set") return absl::OkStatus();
-        // subtotal_set.shop_money carries the amount with its currency.
-        return commerce::VisitObject(
-            f, path, [&](absl::string_view k2, JsonValue& f2) {
-              if (k2 != "shop_money") return absl::OkStatus();
-              std::string money_path = ChildPath(path, k2);
-              return commerce::VisitObject(
-                  f2, money_path, [&](absl::string_view k3, JsonValue& f3) {
-                    if (k3 == "amount") {
-                      return commerce::ReadDecimal(
-                          f3, ChildPath(money_path, k3), &line.amount);
-                    }
-                    if (k3 == "currency_code") {
-                      return commerce::ReadString(f3, ChildPath(money_path, k3),
-                                                  &line.currency);
-                    }
-                    return absl::OkStatus();
-                  });
-            });
-      });
+  absl::Status s = VisitObject(v, at, [&](absl::string_view k, JsonValue& f) {
+    std::string path = ChildPath(at, k);
+    if (k == "quantity") return ReadCount(f, path, &quantity);
+    if (k == "restock_type") return ReadString(f, path, &restock_type);
+    if (k == "subtotal" && !line.currency.has_value()) {
+      return ReadDecimal(f, path, &line.amount);
+    }
+    if (k != "subtotal_set") return absl::OkStatus();
+    // subtotal_set.shop_money carries the amount with its currency.
+    return VisitObject(f, path, [&](absl::string_view k2, JsonValue& f2) {
+      if (k2 != "shop_money") return absl::OkStatus();
+      std::string money_path = ChildPath(path, k2);
+      return VisitObject(
+          f2, money_path, [&](absl::string_view k3, JsonValue& f3) {
+            if (k3 == "amount") {
+              return ReadDecimal(f3, ChildPath(money_path, k3), &line.amount);
+            }
+            if (k3 == "currency_code") {
+              return ReadString(f3, ChildPath(money_path, k3), &line.currency);
+            }
+            return absl::OkStatus();
+          });
+    });
+  });
   if (!s.ok()) return s;
   if (line.currency.has_value() && r->currency.empty()) {
     r->currency = *line.currency;
   }
   if (restock_type == "return" && quantity.has_value()) {
-    r->returned += *quantity;
-    if (r->returned > kMaxItems) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("refund_line_items: more than ", kMaxItems, " items"));
-    }
+    absl::Status added = AddItems(*quantity, "refund_line_items", &r->returned);
+    if (!added.ok()) return added;
   }
   r->lines.push_back(std::move(line));
   return absl::OkStatus();
@@ -254,20 +223,20 @@ absl::Status RefundLineElement(const std::string& at, JsonValue& v, Refund* r) {
 
 absl::Status RefundField(const std::string& at, absl::string_view key,
                          JsonValue& v, Refund* r) {
-  if (key == "id") return commerce::ReadId(v, at, &r->id);
-  if (key == "order_id") return commerce::ReadId(v, at, &r->order_id);
+  if (key == "id") return ReadId(v, at, &r->id);
+  if (key == "order_id") return ReadId(v, at, &r->order_id);
   if (key == "created_at")
-    return commerce::ReadTime(v, at, false, &r->created_at);
+    return ReadTime(v, at, TimeFormat::kWebhook, &r->created_at);
   if (key == "processed_at") {
-    return commerce::ReadTime(v, at, false, &r->processed_at);
+    return ReadTime(v, at, TimeFormat::kWebhook, &r->processed_at);
   }
   if (key == "transactions") {
-    return commerce::VisitArray(v, at, [&](const std::string& t, JsonValue& e) {
+    return VisitArray(v, at, [&](const std::string& t, JsonValue& e) {
       return TransactionElement(t, e, r);
     });
   }
   if (key == "refund_line_items") {
-    return commerce::VisitArray(v, at, [&](const std::string& l, JsonValue& e) {
+    return VisitArray(v, at, [&](const std::string& l, JsonValue& e) {
       return RefundLineElement(l, e, r);
     });
   }
@@ -279,50 +248,28 @@ absl::Status RefundField(const std::string& at, absl::string_view key,
 template <typename Fn>
 absl::Status VisitResource(absl::string_view body, absl::string_view wrapper,
                            Fn field) {
-  return commerce::VisitBody(body, [&](absl::string_view key, JsonValue& v) {
+  return VisitBody(body, [&](absl::string_view key, JsonValue& v) {
     if (key == wrapper) {
-      auto type = commerce::TypeOf(v, key);
+      auto type = TypeOf(v, key);
       if (!type.ok()) return type.status();
-      if (*type == simdjson::ondemand::json_type::object) {
-        return commerce::VisitObject(v, key,
-                                     [&](absl::string_view k, JsonValue& f) {
-                                       return field(ChildPath(key, k), k, f);
-                                     });
+      if (*type == JsonType::object) {
+        return VisitObject(v, key, [&](absl::string_view k, JsonValue& f) {
+          return field(ChildPath(key, k), k, f);
+        });
       }
     }
     return field(std::string(key), key, v);
   });
 }
 
-v1::Event NewEvent(const RawRecord& r) {
-  v1::Event e;
-  e.set_source("shopify");
-  e.set_event_type(std::string(r.event_type));
-  return e;
-}
-
 // Identifiers and names of whoever placed an order or checkout.
 void SetPerson(const Purchase& p, const DecodeOptions& options, v1::Event* e) {
-  auto* ids = e->mutable_identifiers();
-  std::string email =
-      commerce::FirstNonEmpty({&p.email, &p.contact_email, &p.customer.email});
-  if (!email.empty()) ids->add_emails(email);
-  std::string phone =
-      commerce::FirstPhone({&p.phone, &p.customer.phone, &p.billing.phone},
-                           options.default_phone_region);
-  if (!phone.empty()) ids->add_phones(phone);
-  std::string customer_id = commerce::FirstNonEmpty({&p.customer.id});
-  if (!customer_id.empty())
-    (*ids->mutable_external_ids())["shopify"] = customer_id;
-  // Names come as a pair from one place, never mixed across people.
-  bool from_customer =
-      !commerce::FirstNonEmpty({&p.customer.first_name, &p.customer.last_name})
-           .empty();
-  const Opt& first =
-      from_customer ? p.customer.first_name : p.billing.first_name;
-  const Opt& last = from_customer ? p.customer.last_name : p.billing.last_name;
-  e->set_first_name(commerce::FirstNonEmpty({&first}));
-  e->set_last_name(commerce::FirstNonEmpty({&last}));
+  AddIdentifiers(FirstNonEmpty({&p.email, &p.contact_email, &p.customer.email}),
+                 FirstPhone({&p.phone, &p.customer.phone, &p.billing.phone},
+                            options.default_phone_region),
+                 "shopify", FirstNonEmpty({&p.customer.id}), e);
+  SetNames(p.customer.first_name, p.customer.last_name, p.billing.first_name,
+           p.billing.last_name, e);
 }
 
 absl::StatusOr<v1::Event> DecodeOrder(const RawRecord& r,
@@ -334,17 +281,17 @@ absl::StatusOr<v1::Event> DecodeOrder(const RawRecord& r,
                         JsonValue& v) { return PurchaseField(at, k, v, &p); });
   if (!s.ok()) return s;
   if (!p.id.has_value() || p.id->empty()) {
-    return absl::InvalidArgumentError("id: missing");
+    return Missing("id");
   }
   if (!p.total_price.has_value()) {
-    return absl::InvalidArgumentError("total_price: missing");
+    return Missing("total_price");
   }
-  auto currency = commerce::RequireCurrency(p.currency, "currency");
+  auto currency = RequireCurrency(p.currency, "currency");
   if (!currency.ok()) return currency.status();
-  auto total = commerce::ToMoney(p.total_price, *currency, "total_price");
+  auto total = ToMoney(p.total_price, *currency, "total_price");
   if (!total.ok()) return total.status();
 
-  v1::Event e = NewEvent(r);
+  v1::Event e = NewEvent("shopify", r);
   e.set_occurred_at(OccurredAt({&p.updated_at, &p.created_at}, r));
   SetPerson(p, options, &e);
   v1::Order* o = e.mutable_order();
@@ -361,7 +308,7 @@ absl::StatusOr<v1::Event> DecodeOrder(const RawRecord& r,
               p.financial_status == "partially_refunded" ||
               p.financial_status == "refunded" ||
               r.event_type == "orders/paid");
-  o->set_checkout_token(commerce::FirstNonEmpty({&p.checkout_token}));
+  o->set_checkout_token(FirstNonEmpty({&p.checkout_token}));
   return e;
 }
 
@@ -373,24 +320,23 @@ absl::StatusOr<v1::Event> DecodeRefund(const RawRecord& r) {
                         JsonValue& v) { return RefundField(at, k, v, &f); });
   if (!s.ok()) return s;
   if (!f.id.has_value() || f.id->empty()) {
-    return absl::InvalidArgumentError("id: missing");
+    return Missing("id");
   }
   if (!f.order_id.has_value() || f.order_id->empty()) {
-    return absl::InvalidArgumentError("order_id: missing");
+    return Missing("order_id");
   }
   Money amount = f.refunded;
   if (f.transactions == 0) {
     // No payment moved (or the body omits it): what the lines were worth.
     for (const RefundLine& line : f.lines) {
       if (!line.amount.has_value()) continue;
-      auto code = commerce::RequireCurrency(
+      auto code = RequireCurrency(
           line.currency,
           ChildPath(line.path, "subtotal_set.shop_money.currency_code"));
       if (!code.ok()) return code.status();
-      auto m = commerce::ToMoney(line.amount, *code,
-                                 ChildPath(line.path, "subtotal"));
+      auto m = ToMoney(line.amount, *code, ChildPath(line.path, "subtotal"));
       if (!m.ok()) return m.status();
-      absl::Status added = commerce::AddTo(*m, "refund_line_items", &amount);
+      absl::Status added = AddTo(*m, "refund_line_items", &amount);
       if (!added.ok()) return added;
     }
   }
@@ -400,7 +346,7 @@ absl::StatusOr<v1::Event> DecodeRefund(const RawRecord& r) {
         "transactions: no currency for the refunded amount");
   }
 
-  v1::Event e = NewEvent(r);
+  v1::Event e = NewEvent("shopify", r);
   e.set_occurred_at(OccurredAt({&f.created_at, &f.processed_at}, r));
   v1::Refund* refund = e.mutable_refund();
   refund->set_refund_id(*f.id);
@@ -421,17 +367,17 @@ absl::StatusOr<v1::Event> DecodeCheckout(const RawRecord& r,
                         JsonValue& v) { return PurchaseField(at, k, v, &p); });
   if (!s.ok()) return s;
   if (!p.token.has_value() || p.token->empty()) {
-    return absl::InvalidArgumentError("token: missing");
+    return Missing("token");
   }
-  v1::Event e = NewEvent(r);
+  v1::Event e = NewEvent("shopify", r);
   e.set_occurred_at(OccurredAt({&p.updated_at, &p.created_at}, r));
   SetPerson(p, options, &e);
   v1::Checkout* c = e.mutable_checkout();
   c->set_checkout_token(*p.token);
   if (p.total_price.has_value()) {
-    auto currency = commerce::RequireCurrency(p.currency, "currency");
+    auto currency = RequireCurrency(p.currency, "currency");
     if (!currency.ok()) return currency.status();
-    auto value = commerce::ToMoney(p.total_price, *currency, "total_price");
+    auto value = ToMoney(p.total_price, *currency, "total_price");
     if (!value.ok()) return value.status();
     SetMoney(*value, c->mutable_value());
   }
@@ -449,23 +395,14 @@ absl::StatusOr<v1::Event> DecodeCustomer(const RawRecord& r,
                     [&](const std::string& at, absl::string_view k,
                         JsonValue& v) { return CustomerField(at, k, v, &c); });
   if (!s.ok()) return s;
-  v1::Event e = NewEvent(r);
+  v1::Event e = NewEvent("shopify", r);
   e.set_occurred_at(OccurredAt({&c.updated_at, &c.created_at}, r));
-  auto* ids = e.mutable_identifiers();
-  std::string email = commerce::FirstNonEmpty({&c.email});
-  if (!email.empty()) ids->add_emails(email);
-  std::string phone = commerce::FirstPhone({&c.phone, &c.default_address.phone},
-                                           options.default_phone_region);
-  if (!phone.empty()) ids->add_phones(phone);
-  std::string id = commerce::FirstNonEmpty({&c.id});
-  if (!id.empty()) (*ids->mutable_external_ids())["shopify"] = id;
-  bool own_name =
-      !commerce::FirstNonEmpty({&c.first_name, &c.last_name}).empty();
-  const Address& a = c.default_address;
-  e.set_first_name(
-      commerce::FirstNonEmpty({own_name ? &c.first_name : &a.first_name}));
-  e.set_last_name(
-      commerce::FirstNonEmpty({own_name ? &c.last_name : &a.last_name}));
+  AddIdentifiers(FirstNonEmpty({&c.email}),
+                 FirstPhone({&c.phone, &c.default_address.phone},
+                            options.default_phone_region),
+                 "shopify", FirstNonEmpty({&c.id}), &e);
+  SetNames(c.first_name, c.last_name, c.default_address.first_name,
+           c.default_address.last_name, &e);
   v1::CustomerUpdate* u = e.mutable_customer();
   // email_marketing_consent replaced the deprecated accepts_marketing; the
   // newer field wins when a payload carries both.
@@ -498,9 +435,7 @@ absl::StatusOr<std::vector<v1::Event>> DecodeShopify(
       event = DecodeCustomer(r, options);
       break;
     case Topic::kUnknown:
-      return absl::InvalidArgumentError(
-          absl::StrCat("event-type: '", r.event_type.substr(0, 64),
-                       "' is not a shopify event type"));
+      return UnknownEventType("shopify", r.event_type);
   }
   if (!event.ok()) return event.status();
   std::vector<v1::Event> out;

@@ -5,8 +5,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "connectors/common/json_fields.h"
 #include "connectors/common/validate.h"
-#include "connectors/shopify/commerce_json.h"
 #include "src/common/money.h"
 #include "src/common/time.h"
 
@@ -14,8 +14,6 @@ namespace custhub::connectors {
 namespace {
 
 namespace v1 = custhub::v1;
-using commerce::ChildPath;
-using commerce::JsonValue;
 using Opt = std::optional<std::string>;
 using OptTime = std::optional<Micros>;
 
@@ -39,98 +37,69 @@ struct Order {
 
 absl::Status BillingField(const std::string& at, absl::string_view key,
                           JsonValue& v, Billing* b) {
-  if (key == "first_name") return commerce::ReadString(v, at, &b->first_name);
-  if (key == "last_name") return commerce::ReadString(v, at, &b->last_name);
-  if (key == "email") return commerce::ReadString(v, at, &b->email);
-  if (key == "phone") return commerce::ReadString(v, at, &b->phone);
+  if (key == "first_name") return ReadString(v, at, &b->first_name);
+  if (key == "last_name") return ReadString(v, at, &b->last_name);
+  if (key == "email") return ReadString(v, at, &b->email);
+  if (key == "phone") return ReadString(v, at, &b->phone);
   return absl::OkStatus();
 }
 
-absl::Status LineItemsField(const std::string& at, JsonValue& v, Order* o) {
-  return commerce::VisitArray(
-      v, at, [&](const std::string& item, JsonValue& li) {
-        return commerce::VisitObject(
-            li, item, [&](absl::string_view k, JsonValue& f) -> absl::Status {
-              if (k != "quantity") return absl::OkStatus();
-              std::optional<int64_t> q;
-              absl::Status s = commerce::ReadCount(f, ChildPath(item, k), &q);
-              if (!s.ok() || !q.has_value()) return s;
-              o->items += *q;
-              if (o->items > kMaxItems) {
-                return absl::InvalidArgumentError(
-                    absl::StrCat(at, ": more than ", kMaxItems, " items"));
-              }
-              return absl::OkStatus();
-            });
-      });
-}
-
 absl::Status RefundsField(const std::string& at, JsonValue& v, Order* o) {
-  return commerce::VisitArray(
-      v, at, [&](const std::string& path, JsonValue& element) {
-        RefundSummary refund;
-        refund.path = path;
-        absl::Status s = commerce::VisitObject(
-            element, path, [&](absl::string_view k, JsonValue& f) {
-              if (k == "id")
-                return commerce::ReadId(f, ChildPath(path, k), &refund.id);
-              if (k == "total") {
-                return commerce::ReadDecimal(f, ChildPath(path, k),
-                                             &refund.total);
-              }
-              return absl::OkStatus();
-            });
-        if (s.ok()) o->refunds.push_back(std::move(refund));
-        return s;
-      });
+  return VisitArray(v, at, [&](const std::string& path, JsonValue& element) {
+    RefundSummary refund;
+    refund.path = path;
+    absl::Status s =
+        VisitObject(element, path, [&](absl::string_view k, JsonValue& f) {
+          if (k == "id") return ReadId(f, ChildPath(path, k), &refund.id);
+          if (k == "total") {
+            return ReadDecimal(f, ChildPath(path, k), &refund.total);
+          }
+          return absl::OkStatus();
+        });
+    if (s.ok()) o->refunds.push_back(std::move(refund));
+    return s;
+  });
 }
 
 absl::Status OrderField(const std::string& at, absl::string_view key,
                         JsonValue& v, Order* o) {
-  if (key == "id") return commerce::ReadId(v, at, &o->id);
-  if (key == "status") return commerce::ReadString(v, at, &o->status);
-  if (key == "currency") return commerce::ReadString(v, at, &o->currency);
-  if (key == "total") return commerce::ReadDecimal(v, at, &o->total);
-  if (key == "customer_id") return commerce::ReadId(v, at, &o->customer_id);
+  if (key == "id") return ReadId(v, at, &o->id);
+  if (key == "status") return ReadString(v, at, &o->status);
+  if (key == "currency") return ReadString(v, at, &o->currency);
+  if (key == "total") return ReadDecimal(v, at, &o->total);
+  if (key == "customer_id") return ReadId(v, at, &o->customer_id);
   // The *_gmt fields are UTC without an offset; the others are shop-local.
   if (key == "date_created_gmt") {
-    return commerce::ReadTime(v, at, /*assume_utc=*/true, &o->created_at);
+    return ReadTime(v, at, TimeFormat::kWebhookUtc, &o->created_at);
   }
   if (key == "date_modified_gmt") {
-    return commerce::ReadTime(v, at, /*assume_utc=*/true, &o->modified_at);
+    return ReadTime(v, at, TimeFormat::kWebhookUtc, &o->modified_at);
   }
   if (key == "billing") {
-    return commerce::VisitObject(v, at, [&](absl::string_view k, JsonValue& f) {
+    return VisitObject(v, at, [&](absl::string_view k, JsonValue& f) {
       return BillingField(ChildPath(at, k), k, f, &o->billing);
     });
   }
-  if (key == "line_items") return LineItemsField(at, v, o);
+  if (key == "line_items") return SumQuantities(v, at, "quantity", &o->items);
   if (key == "refunds") return RefundsField(at, v, o);
   return absl::OkStatus();
 }
 
-v1::Event NewEvent(const RawRecord& r, std::string occurred_at) {
-  v1::Event e;
-  e.set_source("woocommerce");
-  e.set_event_type(std::string(r.event_type));
-  e.set_occurred_at(std::move(occurred_at));
+v1::Event WooEvent(const RawRecord& r, const std::string& occurred_at) {
+  v1::Event e = NewEvent("woocommerce", r);
+  e.set_occurred_at(occurred_at);
   return e;
 }
 
 void SetPerson(const Order& o, const DecodeOptions& options, v1::Event* e) {
-  auto* ids = e->mutable_identifiers();
-  std::string email = commerce::FirstNonEmpty({&o.billing.email});
-  if (!email.empty()) ids->add_emails(email);
-  std::string phone =
-      commerce::FirstPhone({&o.billing.phone}, options.default_phone_region);
-  if (!phone.empty()) ids->add_phones(phone);
   // customer_id 0 is a guest order: no account to link.
-  std::string customer = commerce::FirstNonEmpty({&o.customer_id});
-  if (!customer.empty() && customer != "0") {
-    (*ids->mutable_external_ids())["woocommerce"] = customer;
-  }
-  e->set_first_name(commerce::FirstNonEmpty({&o.billing.first_name}));
-  e->set_last_name(commerce::FirstNonEmpty({&o.billing.last_name}));
+  std::string customer = FirstNonEmpty({&o.customer_id});
+  if (customer == "0") customer.clear();
+  AddIdentifiers(FirstNonEmpty({&o.billing.email}),
+                 FirstPhone({&o.billing.phone}, options.default_phone_region),
+                 "woocommerce", customer, e);
+  SetNames(o.billing.first_name, o.billing.last_name, std::nullopt,
+           std::nullopt, e);
 }
 
 // One Refund per element of the order's refunds[]. WooCommerce writes refund
@@ -142,20 +111,18 @@ absl::Status AppendRefunds(const RawRecord& r, const Order& o,
                            std::vector<v1::Event>* out) {
   for (const RefundSummary& s : o.refunds) {
     if (!s.id.has_value() || s.id->empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(ChildPath(s.path, "id"), ": missing"));
+      return Missing(ChildPath(s.path, "id"));
     }
-    auto amount =
-        commerce::ToMoney(s.total, currency, ChildPath(s.path, "total"),
+    auto amount = ToMoney(s.total, currency, ChildPath(s.path, "total"),
                           /*allow_negative=*/true);
     if (!amount.ok()) return amount.status();
     if (amount->minor < 0) amount->minor = -amount->minor;
-    v1::Event e = NewEvent(r, occurred_at);
+    v1::Event e = WooEvent(r, occurred_at);
     v1::Refund* refund = e.mutable_refund();
     refund->set_refund_id(absl::StrCat("wc-refund-", *s.id));
     refund->set_order_id(*o.id);
-    commerce::SetMoney(*amount, refund->mutable_amount());
-    refund->set_created_at(commerce::TimeOrEmpty(o.modified_at));
+    SetMoney(*amount, refund->mutable_amount());
+    refund->set_created_at(TimeOrEmpty(o.modified_at));
     out->push_back(std::move(e));
   }
   return absl::OkStatus();
@@ -168,22 +135,18 @@ absl::StatusOr<std::vector<v1::Event>> DecodeWooCommerce(
   const bool deleted = r.event_type == "order.deleted";
   if (!deleted && r.event_type != "order.created" &&
       r.event_type != "order.updated") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("event-type: '", r.event_type.substr(0, 64),
-                     "' is not a woocommerce event type"));
+    return UnknownEventType("woocommerce", r.event_type);
   }
   Order o;
-  absl::Status s =
-      commerce::VisitBody(r.body, [&](absl::string_view key, JsonValue& v) {
-        return OrderField(std::string(key), key, v, &o);
-      });
+  absl::Status s = VisitBody(r.body, [&](absl::string_view key, JsonValue& v) {
+    return OrderField(std::string(key), key, v, &o);
+  });
   if (!s.ok()) return s;
   if (!o.id.has_value() || o.id->empty()) {
-    return absl::InvalidArgumentError("id: missing");
+    return Missing("id");
   }
-  std::string occurred_at =
-      commerce::OccurredAt({&o.modified_at, &o.created_at}, r);
-  v1::Event e = NewEvent(r, occurred_at);
+  std::string occurred_at = OccurredAt({&o.modified_at, &o.created_at}, r);
+  v1::Event e = WooEvent(r, occurred_at);
   SetPerson(o, options, &e);
   v1::Order* order = e.mutable_order();
   order->set_order_id(*o.id);
@@ -191,18 +154,18 @@ absl::StatusOr<std::vector<v1::Event>> DecodeWooCommerce(
   std::string currency;
   if (!deleted || o.total.has_value()) {
     if (!o.total.has_value()) {
-      return absl::InvalidArgumentError("total: missing");
+      return Missing("total");
     }
-    auto code = commerce::RequireCurrency(o.currency, "currency");
+    auto code = RequireCurrency(o.currency, "currency");
     if (!code.ok()) return code.status();
     currency = *code;
-    auto total = commerce::ToMoney(o.total, currency, "total");
+    auto total = ToMoney(o.total, currency, "total");
     if (!total.ok()) return total.status();
-    commerce::SetMoney(*total, order->mutable_total());
+    SetMoney(*total, order->mutable_total());
   }
   order->set_item_count(static_cast<int32_t>(o.items));
-  order->set_created_at(commerce::TimeOrEmpty(o.created_at));
-  order->set_updated_at(commerce::TimeOrEmpty(o.modified_at));
+  order->set_created_at(TimeOrEmpty(o.created_at));
+  order->set_updated_at(TimeOrEmpty(o.modified_at));
   const std::string status = o.status.value_or("");
   order->set_cancelled(status == "cancelled" || status == "failed" ||
                        status == "trash");

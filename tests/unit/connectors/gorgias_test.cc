@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "tests/unit/connectors/engage_fixtures.h"
+#include "tests/unit/connectors/fixtures.h"
 
 using custhub::connectors::DecodeGorgias;
-using namespace custhub::engage_test;
+using namespace custhub::connector_test;
 
 TEST_CASE("a Gorgias body decodes through the shared ticket template",
           "[connectors][gorgias]") {

@@ -3,68 +3,22 @@
 #include "connectors/magento/magento.h"
 
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "connectors/common/validate.h"
+#include "tests/unit/connectors/fixtures.h"
 
 namespace {
 
 namespace v1 = custhub::v1;
+using namespace custhub::connector_test;
 using custhub::connectors::DecodeMagento;
-using custhub::connectors::DecodeOptions;
-using custhub::connectors::RawRecord;
-using custhub::connectors::ValidateEvent;
-using Events = absl::StatusOr<std::vector<v1::Event>>;
 
 constexpr const char* kOrderSaved = "sales_order_save_after";
 constexpr const char* kCreditmemoSaved = "sales_order_creditmemo_save_after";
 
-std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(CUSTHUB_TEST_DATA) + "/magento/" + name,
-                   std::ios::binary);
-  INFO("fixture " << name);
-  REQUIRE(in.good());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Events DecodeBody(const std::string& body, const std::string& type,
-                  const std::string& region = "GB") {
-  RawRecord r;
-  r.topic = "orders";
-  r.body = body;
-  r.source = "magento";
-  r.event_type = type;
-  DecodeOptions options;
-  options.default_phone_region = region;
-  return DecodeMagento(r, options);
-}
-
-absl::Status Validate(std::vector<v1::Event>* events) {
-  for (auto& e : *events) {
-    if (e.event_id().empty()) e.set_event_id("delivery-1");
-    absl::Status s = ValidateEvent(&e);
-    if (!s.ok()) return s;
-  }
-  return absl::OkStatus();
-}
-
-v1::Event DecodeOne(const std::string& file, const std::string& type) {
-  std::string body = Fixture(file);
-  Events events = DecodeBody(body, type);
-  INFO(file << " as " << type << ": " << events.status().message());
-  REQUIRE(events.ok());
-  REQUIRE(events->size() == 1);
-  absl::Status s = Validate(&*events);
-  INFO("validation: " << s.message());
-  REQUIRE(s.ok());
-  return events->front();
-}
+const Connector magento{DecodeMagento, "magento", "GB"};
 
 struct OrderCase {
   const char* file;
@@ -106,7 +60,7 @@ TEST_CASE(
        "2026-02-04T09:12:44Z", "2026-02-04T09:13:02Z"},
   }));
   INFO(c.file);
-  v1::Event e = DecodeOne(c.file, kOrderSaved);
+  v1::Event e = magento.DecodeOne(c.file, kOrderSaved);
   CHECK(e.source() == "magento");
   CHECK(e.event_type() == kOrderSaved);
   REQUIRE(e.has_order());
@@ -150,7 +104,8 @@ TEST_CASE("repeated Magento order saves keep each save's updated_at",
       {"order_updated_2.json", "2026-02-04T09:20:00Z", false},
       {"order_updated_3.json", "2026-02-05T16:00:00Z", true},
   }));
-  v1::Event e = DecodeOne(s.file, std::string("observer.") + kOrderSaved);
+  v1::Event e =
+      magento.DecodeOne(s.file, std::string("observer.") + kOrderSaved);
   CHECK(e.order().order_id() == "3120");
   CHECK(e.order().updated_at() == s.updated_at);
   CHECK(e.order().fulfilled() == s.fulfilled);
@@ -178,7 +133,7 @@ TEST_CASE(
        "2026-02-20T08:30:00Z"},
   }));
   INFO(c.file);
-  v1::Event e = DecodeOne(c.file, kCreditmemoSaved);
+  v1::Event e = magento.DecodeOne(c.file, kCreditmemoSaved);
   REQUIRE(e.has_refund());
   CHECK(e.refund().refund_id() == c.refund_id);
   CHECK(e.refund().order_id() == c.order_id);
@@ -191,12 +146,12 @@ TEST_CASE(
 
 TEST_CASE("a Magento order with no identifier decodes but fails validation",
           "[connectors][magento]") {
-  std::string body = Fixture("order_no_identifiers.json");
-  Events events = DecodeBody(body, kOrderSaved);
+  std::string body = magento.Fixture("order_no_identifiers.json");
+  Events events = magento.Decode(body, kOrderSaved);
   REQUIRE(events.ok());
   CHECK(events->front().order().order_id() == "3150");
   CHECK(events->front().identifiers().external_ids().empty());
-  absl::Status s = Validate(&*events);
+  absl::Status s = ValidateAll(&*events);
   REQUIRE_FALSE(s.ok());
   CHECK(absl::StartsWith(s.message(), "identifiers: "));
 }
@@ -209,11 +164,12 @@ TEST_CASE("bad Magento bodies fail naming the offending field",
     const char* prefix;
   };
   auto c = GENERATE(values<BadCase>({
-      {Fixture("order_total_wrong_type.json"), kOrderSaved,
+      {magento.Fixture("order_total_wrong_type.json"), kOrderSaved,
        "data.order.grand_total: expected"},
-      {Fixture("creditmemo_missing_order.json"), kCreditmemoSaved,
+      {magento.Fixture("creditmemo_missing_order.json"), kCreditmemoSaved,
        "order_id: missing"},
-      {Fixture("order_rest_complete.json"), "catalog_product_save_after",
+      {magento.Fixture("order_rest_complete.json"),
+       "catalog_product_save_after",
        "event-type: 'catalog_product_save_after' is not a magento event type"},
       {R"({"entity_id": 1, "grand_total": "10.00", "customer_email": "a@b.co"})",
        kOrderSaved, "order_currency_code: missing"},
@@ -229,7 +185,7 @@ TEST_CASE("bad Magento bodies fail naming the offending field",
        "body: not valid JSON"},
   }));
   INFO(c.body.substr(0, 80) << " as " << c.type);
-  Events events = DecodeBody(c.body, c.type);
+  Events events = magento.Decode(c.body, c.type);
   REQUIRE_FALSE(events.ok());
   INFO(events.status().message());
   CHECK(events.status().code() == absl::StatusCode::kInvalidArgument);

@@ -4,13 +4,13 @@
 #include <string>
 #include <vector>
 
-#include "tests/unit/connectors/engage_fixtures.h"
+#include "tests/unit/connectors/fixtures.h"
 
 using custhub::connectors::DecodeSendGrid;
 using custhub::v1::ConsentChange;
 using custhub::v1::EmailEngagement;
 using custhub::v1::Event;
-using namespace custhub::engage_test;
+using namespace custhub::connector_test;
 
 namespace {
 

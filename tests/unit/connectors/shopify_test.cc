@@ -3,76 +3,19 @@
 #include "connectors/shopify/shopify.h"
 
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "connectors/common/validate.h"
+#include "tests/unit/connectors/fixtures.h"
 
 namespace {
 
 namespace v1 = custhub::v1;
-using custhub::connectors::DecodeOptions;
+using namespace custhub::connector_test;
 using custhub::connectors::DecodeShopify;
-using custhub::connectors::RawRecord;
-using custhub::connectors::ValidateEvent;
-using Events = absl::StatusOr<std::vector<v1::Event>>;
 
-std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(CUSTHUB_TEST_DATA) + "/shopify/" + name,
-                   std::ios::binary);
-  INFO("fixture " << name);
-  REQUIRE(in.good());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Events DecodeBody(const std::string& body, const std::string& topic,
-                  const std::string& region = "US") {
-  RawRecord r;
-  r.topic = "orders";
-  r.body = body;
-  r.source = "shopify";
-  r.event_type = topic;
-  DecodeOptions options;
-  options.default_phone_region = region;
-  return DecodeShopify(r, options);
-}
-
-// What the hub does after decoding: decode.cc gives the event its delivery
-// id, then ValidateEvent normalises and checks it.
-absl::Status Validate(std::vector<v1::Event>* events) {
-  for (auto& e : *events) {
-    if (e.event_id().empty()) e.set_event_id("delivery-1");
-    absl::Status s = ValidateEvent(&e);
-    if (!s.ok()) return s;
-  }
-  return absl::OkStatus();
-}
-
-// Decodes and validates one fixture, which must yield exactly one event.
-v1::Event DecodeOne(const std::string& file, const std::string& topic,
-                    const std::string& region = "US") {
-  std::string body = Fixture(file);
-  Events events = DecodeBody(body, topic, region);
-  INFO(file << " as " << topic);
-  REQUIRE(events.ok());
-  REQUIRE(events->size() == 1);
-  absl::Status s = Validate(&*events);
-  INFO("validation: " << s.message());
-  REQUIRE(s.ok());
-  return events->front();
-}
-
-std::string ErrorOf(const std::string& body, const std::string& topic) {
-  Events events = DecodeBody(body, topic);
-  REQUIRE_FALSE(events.ok());
-  CHECK(events.status().code() == absl::StatusCode::kInvalidArgument);
-  return std::string(events.status().message());
-}
+const Connector shopify{DecodeShopify, "shopify"};
 
 struct OrderCase {
   const char* file;
@@ -133,7 +76,7 @@ TEST_CASE(
        "7301928370004", "Zoë", "Ångström-Łukasiewicz", "2026-02-01T15:15:44Z"},
   }));
   INFO(c.file << " as " << c.topic);
-  v1::Event e = DecodeOne(c.file, c.topic, c.region);
+  v1::Event e = shopify.DecodeOne(c.file, c.topic, c.region);
   CHECK(e.source() == "shopify");
   CHECK(e.event_type() == c.topic);
   REQUIRE(e.has_order());
@@ -179,7 +122,7 @@ TEST_CASE("an orders/updated storm keeps each delivery's own updated_at",
       {"order_updated_2.json", "2026-02-01T15:21:30Z", true},
       {"order_updated_3.json", "2026-02-02T14:00:00Z", true},
   }));
-  v1::Event e = DecodeOne(d.file, "orders/updated");
+  v1::Event e = shopify.DecodeOne(d.file, "orders/updated");
   CHECK(e.order().order_id() == "5512839201837");
   CHECK(e.order().updated_at() == d.updated_at);
   CHECK(e.occurred_at() == d.updated_at);
@@ -190,12 +133,12 @@ TEST_CASE("an orders/updated storm keeps each delivery's own updated_at",
 
 TEST_CASE("a Shopify order with no identifier decodes but fails validation",
           "[connectors][shopify]") {
-  std::string body = Fixture("order_no_identifiers.json");
-  Events events = DecodeBody(body, "orders/create");
+  std::string body = shopify.Fixture("order_no_identifiers.json");
+  Events events = shopify.Decode(body, "orders/create");
   REQUIRE(events.ok());
   REQUIRE(events->size() == 1);
   CHECK(events->front().order().total().minor() == 12050);
-  absl::Status s = Validate(&*events);
+  absl::Status s = ValidateAll(&*events);
   REQUIRE_FALSE(s.ok());
   CHECK(absl::StartsWith(s.message(), "identifiers: "));
 }
@@ -227,7 +170,7 @@ TEST_CASE(
        "2026-02-20T02:00:00Z"},
   }));
   INFO(c.file);
-  v1::Event e = DecodeOne(c.file, "refunds/create");
+  v1::Event e = shopify.DecodeOne(c.file, "refunds/create");
   REQUIRE(e.has_refund());
   const v1::Refund& r = e.refund();
   CHECK(r.refund_id() == c.refund_id);
@@ -253,7 +196,7 @@ TEST_CASE(
       {"quantity": 1, "restock_type": "return", "subtotal": 10.0}],
     "transactions": [{"kind": "refund", "status": "success",
                       "amount": "40.00", "currency": "EUR"}]})";
-  Events events = DecodeBody(body, "refunds/create");
+  Events events = shopify.Decode(body, "refunds/create");
   REQUIRE(events.ok());
   CHECK(events->front().refund().items_returned() == 3);
   CHECK(events->front().refund().amount().minor() == 4000);
@@ -265,7 +208,7 @@ TEST_CASE(
     "identifiers",
     "[connectors][shopify]") {
   SECTION("an open checkout") {
-    v1::Event e = DecodeOne("checkout_create.json", "checkouts/create");
+    v1::Event e = shopify.DecodeOne("checkout_create.json", "checkouts/create");
     REQUIRE(e.has_checkout());
     CHECK(e.checkout().checkout_token() == "d41c9a7e5b3f2c1a0e9d8c7b6a5f4e3d");
     CHECK(e.checkout().value().minor() == 5413);
@@ -281,14 +224,14 @@ TEST_CASE(
   }
   SECTION("a completed checkout") {
     v1::Event e =
-        DecodeOne("checkout_update_completed.json", "checkouts/update");
+        shopify.DecodeOne("checkout_update_completed.json", "checkouts/update");
     CHECK(e.checkout().completed());
     CHECK(e.checkout().value().minor() == 8119);
     CHECK(e.occurred_at() == "2026-02-06T03:51:40Z");
   }
   SECTION("a guest checkout known only by phone") {
-    v1::Event e =
-        DecodeOne("checkout_create_phone_only.json", "checkouts/create");
+    v1::Event e = shopify.DecodeOne("checkout_create_phone_only.json",
+                                    "checkouts/create");
     CHECK(e.identifiers().emails().empty());
     CHECK(e.identifiers().phones(0) == "+442079460958");
     CHECK(e.identifiers().external_ids().empty());
@@ -300,7 +243,7 @@ TEST_CASE(
 TEST_CASE("Shopify customers update names, identifiers and marketing consent",
           "[connectors][shopify]") {
   SECTION("email_marketing_consent subscribed") {
-    v1::Event e = DecodeOne("customer_create.json", "customers/create");
+    v1::Event e = shopify.DecodeOne("customer_create.json", "customers/create");
     REQUIRE(e.has_customer());
     CHECK(e.customer().has_accepts_marketing());
     CHECK(e.customer().accepts_marketing());
@@ -312,8 +255,8 @@ TEST_CASE("Shopify customers update names, identifiers and marketing consent",
     CHECK(e.occurred_at() == "2026-01-15T11:00:01Z");
   }
   SECTION("legacy accepts_marketing false, names and phone from the address") {
-    v1::Event e =
-        DecodeOne("customer_update_legacy.json", "customers/update", "DE");
+    v1::Event e = shopify.DecodeOne("customer_update_legacy.json",
+                                    "customers/update", "DE");
     CHECK(e.customer().has_accepts_marketing());
     CHECK_FALSE(e.customer().accepts_marketing());
     CHECK(e.first_name() == "Lukas");
@@ -322,7 +265,7 @@ TEST_CASE("Shopify customers update names, identifiers and marketing consent",
     CHECK(e.occurred_at() == "2026-03-02T07:15:00Z");
   }
   SECTION("no marketing field leaves consent unknown") {
-    Events events = DecodeBody(
+    Events events = shopify.Decode(
         R"({"id": 9007199254740993, "email": "x@example.com",
             "updated_at": "2026-01-01T00:00:00Z"})",
         "customers/update");
@@ -336,7 +279,7 @@ TEST_CASE("Shopify customers update names, identifiers and marketing consent",
 
 TEST_CASE("a Shopify body wrapped in its resource name is unwrapped",
           "[connectors][shopify]") {
-  Events events = DecodeBody(
+  Events events = shopify.Decode(
       R"({"order": {"id": 77, "total_price": "5.00", "currency": "CAD",
           "email": "w@example.ca", "created_at": "2026-01-01T00:00:00Z",
           "line_items": [{"quantity": 4}]}})",
@@ -366,26 +309,28 @@ TEST_CASE("bad Shopify bodies fail naming the offending field",
        "event-type: 'products/create' is not a shopify event type"},
   }));
   INFO(c.file << " as " << c.topic);
-  std::string message = ErrorOf(Fixture(c.file), c.topic);
+  std::string message = shopify.ErrorOf(shopify.Fixture(c.file), c.topic);
   INFO(message);
   CHECK(absl::StartsWith(message, c.prefix));
 }
 
 TEST_CASE("a Shopify body that is not a JSON object is refused",
           "[connectors][shopify]") {
-  CHECK(absl::StartsWith(ErrorOf("[1, 2]", "orders/create"),
+  CHECK(absl::StartsWith(shopify.ErrorOf("[1, 2]", "orders/create"),
                          "body: expected a JSON object"));
-  CHECK(absl::StartsWith(ErrorOf("", "orders/create"), "body: not valid JSON"));
+  CHECK(absl::StartsWith(shopify.ErrorOf("", "orders/create"),
+                         "body: not valid JSON"));
   CHECK(absl::StartsWith(
-      ErrorOf(R"({"id": 1, "total_price": "1.00", "currency": "USD"} x)",
-              "orders/create"),
+      shopify.ErrorOf(
+          R"({"id": 1, "total_price": "1.00", "currency": "USD"} x)",
+          "orders/create"),
       "body: not valid JSON"));
   CHECK(absl::StartsWith(
-      ErrorOf(R"({"id": 1, "total_price": "1.001", "currency": "USD"})",
-              "orders/create"),
+      shopify.ErrorOf(R"({"id": 1, "total_price": "1.001", "currency": "USD"})",
+                      "orders/create"),
       "total_price: "));
   CHECK(absl::StartsWith(
-      ErrorOf(R"({"id": 1, "total_price": "1.00", "currency": "usd"})",
-              "orders/create"),
+      shopify.ErrorOf(R"({"id": 1, "total_price": "1.00", "currency": "usd"})",
+                      "orders/create"),
       "currency: 'usd' is not an ISO 4217 code"));
 }

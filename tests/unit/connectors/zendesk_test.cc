@@ -4,11 +4,11 @@
 #include <string>
 #include <vector>
 
-#include "tests/unit/connectors/engage_fixtures.h"
+#include "tests/unit/connectors/fixtures.h"
 
 using custhub::connectors::DecodeOptions;
 using custhub::connectors::DecodeZendesk;
-using namespace custhub::engage_test;
+using namespace custhub::connector_test;
 
 namespace {
 
