@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "connectors/common/record.h"
+#include "src/identity/policy.h"
 #include "src/common/time.h"
 #include "src/publish/outputs.h"
 
@@ -35,6 +36,8 @@ struct ProcessorOptions {
   publish::OutputTopics outputs;
   // Decoder settings (default phone region). Default: region US.
   connectors::DecodeOptions decode;
+  // Merge protection and identifier priority. Default: see IdentityPolicy.
+  identity::IdentityPolicy identity;
   // Default: protobuf.
   publish::OutputFormat format = publish::OutputFormat::kProtobuf;
   // Records with a larger value go to the DLQ. Default: 1 MiB.

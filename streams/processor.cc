@@ -5,6 +5,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "connectors/common/validate.h"
 #include "connectors/decode.h"
@@ -12,7 +13,9 @@
 #include "src/common/status.h"
 #include "src/identity/identifiers.h"
 #include "custhub/v1/identity.pb.h"
+#include "src/identity/policy.h"
 #include "src/profile/fold.h"
+#include "src/profile/merge.h"
 #include "src/publish/outputs.h"
 
 namespace custhub::streams {
@@ -162,7 +165,7 @@ absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::LoadCustomer(
 
 template <typename T>
 static absl::StatusOr<T*> LoadLedger(
-    store::StateStore* store, absl::flat_hash_map<std::string, T>& cache,
+    store::StateStore* store, absl::node_hash_map<std::string, T>& cache,
     const std::string& key) {
   auto it = cache.find(key);
   if (it != cache.end()) return &it->second;
@@ -193,18 +196,63 @@ absl::StatusOr<std::string> BatchProcessor::OwnerOf(const std::string& key) {
   return *v;
 }
 
-absl::StatusOr<std::string> BatchProcessor::ResolveCustomer(
-    const std::vector<std::string>& keys, std::vector<std::string>* unowned) {
-  std::string owner;
+absl::Status BatchProcessor::ResolveCustomer(
+    const std::vector<std::string>& keys,
+    std::vector<std::pair<std::string, std::string>>* owned,
+    std::vector<std::string>* unowned) {
   for (const auto& key : keys) {
     CUSTHUB_ASSIGN_OR_RETURN(std::string found, OwnerOf(key));
     if (found.empty()) {
       unowned->push_back(key);
-    } else if (owner.empty()) {
-      owner = std::move(found);  // keys come strongest first
+    } else {
+      owned->emplace_back(key, std::move(found));  // strongest first
     }
   }
-  return owner;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> BatchProcessor::LinkCount(const std::string& key) {
+  auto it = links_.find(key);
+  if (it != links_.end()) return it->second;
+  CUSTHUB_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kMeta, "links|" + key));
+  int n = 0;
+  if (v.has_value() && !absl::SimpleAtoi(*v, &n)) {
+    return absl::DataLossError(absl::StrCat("link count of ", key, " is corrupt"));
+  }
+  links_[key] = n;
+  return n;
+}
+
+absl::StatusOr<std::string> BatchProcessor::Merge(const std::string& a,
+                                                  const std::string& b,
+                                                  const std::string& linked_by,
+                                                  Micros at) {
+  CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * sa, LoadCustomer(a));
+  CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * sb, LoadCustomer(b));
+  // The survivor is the customer seen first in event time, ties by id, so
+  // any order of the same events picks the same survivor.
+  auto rank = [](const CustomerSlot* s, const std::string& id) {
+    Micros first = s->state.first_seen_micros();
+    return std::make_pair(first == 0 ? INT64_MAX : first, id);
+  };
+  bool a_wins = rank(sa, a) < rank(sb, b);
+  const std::string& survivor = a_wins ? a : b;
+  const std::string& absorbed = a_wins ? b : a;
+  CustomerSlot* s = a_wins ? sa : sb;
+  CustomerSlot* x = a_wins ? sb : sa;
+  profile::MergeCustomer(x->state, &s->state);
+  s->dirty = true;
+  for (const auto& key : x->state.identifier_keys()) {
+    identifiers_[key] = survivor;
+    new_identifiers_.insert(key);
+  }
+  retired_.push_back({absorbed, survivor, linked_by, at});
+  ++stats_.merges;
+  Log(LogLevel::kInfo, "customers merged",
+      {{"survivor", survivor}, {"absorbed", absorbed}, {"linked_by", linked_by}});
+  std::string result = survivor;
+  customers_.erase(absorbed);
+  return result;
 }
 
 absl::StatusOr<bool> BatchProcessor::CustomerExists(const std::string& id) {
@@ -239,7 +287,7 @@ absl::Status BatchProcessor::Rename(const std::string& from,
     new_identifiers_.insert(key);
   }
   customers_.emplace(to, std::move(slot));
-  renamed_.push_back({from, to, linked_by, at});
+  retired_.push_back({from, to, linked_by, at});
   ++stats_.renames;
   return absl::OkStatus();
 }
@@ -250,6 +298,55 @@ absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::OrderCustomer(
   CUSTHUB_ASSIGN_OR_RETURN(std::string owner, OwnerOf(entry.customer_key()));
   if (owner.empty()) return nullptr;
   return LoadCustomer(owner);
+}
+
+absl::StatusOr<bool> BatchProcessor::TakeLink(const std::string& key) {
+  CUSTHUB_ASSIGN_OR_RETURN(int links, LinkCount(key));
+  if (links >= options_.identity.max_links_per_identifier) {
+    ++stats_.refused_links;
+    Log(LogLevel::kWarn, "identity link refused: identifier links too many",
+        {{"identifier", key}, {"links", absl::StrCat(links)}});
+    return false;
+  }
+  links_[key] = links + 1;
+  dirty_links_.insert(key);
+  return true;
+}
+
+absl::StatusOr<std::string> BatchProcessor::ChooseCustomer(
+    const std::vector<std::string>& keys,
+    const std::vector<std::pair<std::string, std::string>>& owned,
+    const std::string& explicit_id, Micros at) {
+  std::string id = explicit_id;
+  if (id.empty() && !owned.empty() && owned.front().first == keys.front()) {
+    id = owned.front().second;  // the strongest identifier is known
+  }
+  // Otherwise a weaker identifier links the event's new ones to its
+  // customer, within that identifier's link budget.
+  std::vector<std::string> refused;
+  for (const auto& [key, owner] : owned) {
+    if (!id.empty()) break;
+    CUSTHUB_ASSIGN_OR_RETURN(bool linked, TakeLink(key));
+    if (linked) {
+      id = owner;
+    } else {
+      refused.push_back(key);
+    }
+  }
+  if (id.empty()) id = identity::CustomerIdFor(keys.front()).value();
+  // Identifiers that belong to other customers prove they are this one:
+  // merge, unless the identifier has linked too many already.
+  for (const auto& [key, first_owner] : owned) {
+    CUSTHUB_ASSIGN_OR_RETURN(std::string other, OwnerOf(key));
+    if (other == id ||
+        std::find(refused.begin(), refused.end(), key) != refused.end()) {
+      continue;
+    }
+    CUSTHUB_ASSIGN_OR_RETURN(bool linked, TakeLink(key));
+    if (!linked) continue;
+    CUSTHUB_ASSIGN_OR_RETURN(id, Merge(id, other, key, at));
+  }
+  return id;
 }
 
 absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
@@ -287,13 +384,20 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
   // Every other event resolves its customer through its identifiers. The
   // fold checks the payload before it changes anything, so a failure leaves
   // the customer as it was; identifiers attach only on success.
+  identity::DropBlocked(event.mutable_identifiers(), options_.identity);
   const std::string& explicit_id = event.identifiers().customer_id();
-  std::vector<std::string> keys = identity::IdentifierKeys(event.identifiers());
+  std::vector<std::string> keys =
+      identity::UsableKeys(event.identifiers(), options_.identity);
+  if (keys.empty() && explicit_id.empty()) {
+    return absl::InvalidArgumentError(
+        "identifiers: only role, placeholder or blocklisted identifiers");
+  }
   std::vector<std::string> unowned;
-  CUSTHUB_ASSIGN_OR_RETURN(std::string id, ResolveCustomer(keys, &unowned));
-  if (!explicit_id.empty()) id = explicit_id;
+  std::vector<std::pair<std::string, std::string>> owned;  // key, owner
+  CUSTHUB_RETURN_IF_ERROR(ResolveCustomer(keys, &owned, &unowned));
   bool derived = explicit_id.empty();
-  if (id.empty()) id = identity::CustomerIdFor(keys.front()).value();
+  CUSTHUB_ASSIGN_OR_RETURN(std::string id,
+                           ChooseCustomer(keys, owned, explicit_id, at));
   // Ledgers remember the customer by identifier, not by id.
   std::string customer_key = keys.empty() ? "cid:" + id : keys.front();
   CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, LoadCustomer(id));
@@ -383,10 +487,10 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
     out.push_back(std::move(o));
   };
   for (auto& record : dlq_) emit(std::move(record));
-  // Renamed customers: the old id is gone (tombstone) and the change is
-  // announced on customer.identity.
-  for (const auto& r : renamed_) {
-    if (customers_.contains(r.from)) continue;  // renamed back within the batch
+  // Merged-away and renamed customers: the old id is gone (tombstone) and
+  // the change is announced on customer.identity.
+  for (const auto& r : retired_) {
+    if (customers_.contains(r.from)) continue;  // revived within the batch
     batch.Delete(Cf::kProfiles, r.from);
     emit(publish::ProfileTombstone(r.from, options_.outputs));
     v1::IdentityChange change;
@@ -417,6 +521,11 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
   }
   for (const auto& key : new_identifiers_) {
     batch.Put(Cf::kIdentifiers, key, identifiers_[key]);
+  }
+  for (const auto& key : dirty_links_) {
+    // Bookkeeping, not customer state: kept out of the digest, since how
+    // many links an identifier made depends on the order records came in.
+    batch.Put(Cf::kMeta, "links|" + key, absl::StrCat(links_[key]));
   }
   for (const auto& [key, at] : new_seen_) {
     batch.Put(Cf::kSeen, key, store::EncodeBigEndian64(static_cast<uint64_t>(at)));
@@ -452,7 +561,9 @@ void BatchProcessor::Abandon() {
   new_identifiers_.clear();
   new_seen_.clear();
   dlq_.clear();
-  renamed_.clear();
+  retired_.clear();
+  links_.clear();
+  dirty_links_.clear();
   offsets_.clear();
   pending_records_ = 0;
 }

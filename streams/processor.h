@@ -23,10 +23,12 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/status/status.h"
 #include "custhub/v1/event.pb.h"
 #include "custhub/v1/state.pb.h"
 #include "src/store/state_store.h"
+#include "src/identity/policy.h"
 #include "streams/options.h"
 
 namespace custhub::streams {
@@ -56,6 +58,8 @@ struct ProcessorStats {
   uint64_t held_refunds = 0;  // refunds waiting for their order
   uint64_t customers_created = 0;
   uint64_t renames = 0;  // ids moved to the earliest event's identifier
+  uint64_t merges = 0;   // customers folded into another
+  uint64_t refused_links = 0;  // links refused by the per-identifier limit
   uint64_t profiles_published = 0;
   uint64_t batches = 0;
   uint64_t busy_micros = 0;  // wall time spent folding and committing
@@ -110,10 +114,26 @@ class BatchProcessor {
   absl::StatusOr<CustomerSlot*> LoadCustomer(const std::string& id);
   // The customer the index names for `key`, or empty.
   absl::StatusOr<std::string> OwnerOf(const std::string& key);
-  // The customer the keys point to (strongest first), or empty for a new
-  // one; `unowned` gets the keys no customer has yet.
-  absl::StatusOr<std::string> ResolveCustomer(
-      const std::vector<std::string>& keys, std::vector<std::string>* unowned);
+  // Splits the keys (strongest first) into those a customer owns, with
+  // their owner, and those nobody has yet.
+  absl::Status ResolveCustomer(
+      const std::vector<std::string>& keys,
+      std::vector<std::pair<std::string, std::string>>* owned,
+      std::vector<std::string>* unowned);
+  // How many links (merges, or new identifiers joined to its customer)
+  // `key` has made.
+  absl::StatusOr<int> LinkCount(const std::string& key);
+  // Spends one link of `key`'s budget; false (counted, logged) when spent.
+  absl::StatusOr<bool> TakeLink(const std::string& key);
+  // The customer an event folds into, merging the customers its
+  // identifiers prove to be one.
+  absl::StatusOr<std::string> ChooseCustomer(
+      const std::vector<std::string>& keys,
+      const std::vector<std::pair<std::string, std::string>>& owned,
+      const std::string& explicit_id, Micros at);
+  // Folds one of the two customers into the other; returns the survivor.
+  absl::StatusOr<std::string> Merge(const std::string& a, const std::string& b,
+                                    const std::string& linked_by, Micros at);
   absl::StatusOr<bool> CustomerExists(const std::string& id);
   // The customer of an order in the ledger, or null while it is unseen.
   absl::StatusOr<CustomerSlot*> OrderCustomer(
@@ -138,20 +158,24 @@ class BatchProcessor {
   size_t pending_records_ = 0;
 
   // The batch's write-back cache.
-  absl::flat_hash_map<std::string, CustomerSlot> customers_;
-  absl::flat_hash_map<std::string, LedgerSlot<custhub::v1::OrderLedgerEntry>>
+  // node_hash_map: slots are held by pointer while others load.
+  absl::node_hash_map<std::string, CustomerSlot> customers_;
+  absl::node_hash_map<std::string, LedgerSlot<custhub::v1::OrderLedgerEntry>>
       orders_;
-  absl::flat_hash_map<std::string, LedgerSlot<custhub::v1::TicketLedgerEntry>>
+  absl::node_hash_map<std::string, LedgerSlot<custhub::v1::TicketLedgerEntry>>
       tickets_;
   absl::flat_hash_map<std::string, std::string> identifiers_;  // key -> id
   absl::flat_hash_set<std::string> new_identifiers_;
   absl::flat_hash_map<std::string, Micros> new_seen_;
   std::vector<custhub::v1::OutboxRecord> dlq_;
-  struct Renamed {
+  // Ids that went away this batch (merged or renamed) and where to.
+  struct Retired {
     std::string from, to, linked_by;
     Micros at;
   };
-  std::vector<Renamed> renamed_;
+  std::vector<Retired> retired_;
+  absl::flat_hash_map<std::string, int> links_;  // identifier -> merges
+  absl::flat_hash_set<std::string> dirty_links_;
   std::map<std::pair<std::string, int32_t>, int64_t> offsets_;
   std::map<std::pair<std::string, int32_t>, int64_t> committed_offsets_;
   ProcessorStats stats_;

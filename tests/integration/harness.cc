@@ -8,14 +8,6 @@
 
 namespace custhub::testing {
 
-TempDir::TempDir() {
-  std::string tmpl =
-      (std::filesystem::temp_directory_path() / "custhub-it-XXXXXX").string();
-  path = mkdtemp(tmpl.data());
-}
-
-TempDir::~TempDir() { std::filesystem::remove_all(path); }
-
 std::unique_ptr<kafka::MockCluster> StartBroker(int brokers, int partitions) {
   auto cluster = kafka::MockCluster::Start(brokers);
   REQUIRE(cluster.ok());

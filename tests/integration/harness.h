@@ -12,14 +12,9 @@
 #include "src/kafka/mock_cluster.h"
 #include "src/synth/synthetic_store.h"
 #include "streams/hub.h"
+#include "tests/common/temp_dir.h"
 
 namespace custhub::testing {
-
-struct TempDir {
-  TempDir();
-  ~TempDir();
-  std::string path;
-};
 
 // A mock cluster with every contract topic created.
 std::unique_ptr<kafka::MockCluster> StartBroker(int brokers, int partitions);

@@ -8,20 +8,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/store/state_store.h"
+#include "tests/common/temp_dir.h"
 
 using namespace custhub::store;
+using custhub::testing::TempDir;
 
 namespace {
-
-struct TempDir {
-  TempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "custhub-test-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
 
 std::unique_ptr<StateStore> OpenOrDie(const std::string& path) {
   auto s = StateStore::Open({.path = path});

@@ -1,8 +1,6 @@
 // The fold engine against a real RocksDB in a temp dir, without Kafka.
 #include <catch2/catch.hpp>
-#include <unistd.h>
 
-#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "custhub/v1/identity.pb.h"
@@ -10,27 +8,18 @@
 #include "src/identity/identifiers.h"
 #include "src/store/state_store.h"
 #include "streams/processor.h"
+#include "tests/common/temp_dir.h"
+#include "tests/unit/streams/harness.h"
 
 using namespace custhub;
 using streams::BatchProcessor;
 using streams::InputRecord;
 using streams::Outbound;
+using testing::Harness;
+using testing::Rec;
+using testing::TempDir;
 
 namespace {
-
-struct TempDir {
-  TempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "custhub-test-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
-
-struct Rec {
-  std::string topic, value, event_id;
-};
 
 std::string Order(const std::string& email, const std::string& id,
                   int64_t minor, const std::string& updated) {
@@ -47,52 +36,6 @@ std::string Refund(const std::string& id, const std::string& order,
       R"(","orderId":")", order, R"(","amount":{"minor":")", minor,
       R"(","currency":"USD"},"itemsReturned":1}})");
 }
-
-class Harness {
- public:
-  explicit Harness(const std::string& dir) {
-    store_ = std::move(*store::StateStore::Open({.path = dir, .sync = false}));
-    processor_ = std::make_unique<BatchProcessor>(store_.get(),
-                                                  streams::ProcessorOptions{});
-    REQUIRE(processor_->Init().ok());
-  }
-  // Feeds records, committing every `batch` records.
-  std::vector<Outbound> Feed(const std::vector<Rec>& recs, size_t batch) {
-    std::vector<Outbound> all;
-    size_t n = 0;
-    for (const auto& r : recs) {
-      InputRecord in;
-      in.topic = r.topic;
-      in.offset = offsets_[r.topic]++;
-      in.value = r.value;
-      in.key = "k";
-      in.headers = {{"event-id", r.event_id}};
-      REQUIRE(processor_->Add(in).ok());
-      if (++n % batch == 0) Commit(&all);
-    }
-    Commit(&all);
-    return all;
-  }
-  v1::CustomerState Customer(const std::string& email) {
-    auto id = *store_->Get(store::Cf::kIdentifiers, "email:" + email);
-    REQUIRE(id.has_value());
-    v1::CustomerState s;
-    REQUIRE(s.ParseFromString(**store_->Get(store::Cf::kProfiles, *id)));
-    return s;
-  }
-  std::string Digest() { return *store_->Digest(); }
-  BatchProcessor& processor() { return *processor_; }
-
- private:
-  void Commit(std::vector<Outbound>* all) {
-    std::vector<Outbound> out;
-    REQUIRE(processor_->Commit({}, &out).ok());
-    for (auto& o : out) all->push_back(std::move(o));
-  }
-  std::unique_ptr<store::StateStore> store_;
-  std::unique_ptr<BatchProcessor> processor_;
-  std::map<std::string, int64_t> offsets_;
-};
 
 std::vector<Rec> Scenario() {
   return {
