@@ -83,6 +83,15 @@ int Main(int argc, char** argv) {
   run->add_option("--default-phone-region",
                   hub.processor.decode.default_phone_region,
                   "ISO 3166 region for phones without a country code");
+  run->add_option("--identity-blocklist", hub.processor.identity.blocklist,
+                  "identifier that never links customers, e.g. "
+                  "phone:+14155550000 (repeatable)");
+  run->add_option("--max-links-per-identifier",
+                  hub.processor.identity.max_links_per_identifier,
+                  "links one identifier may make before it is refused");
+  run->add_option("--identity-priority", hub.processor.identity.priority,
+                  "identifier kinds, strongest first (ext, email, phone)")
+      ->delimiter(',');
   double dedup_days = 7;
   run->add_option("--dedup-window-days", dedup_days,
                   "how long retried deliveries are recognised, in event time")

@@ -4,11 +4,14 @@
 
 #include <set>
 
+#include "custhub/v1/identity.pb.h"
 #include "custhub/v1/profile.pb.h"
 #include "custhub/v1/state.pb.h"
+#include "src/identity/identifiers.h"
 #include "tests/integration/harness.h"
 
 using namespace custhub;
+using custhub::testing::ConsumedRecord;
 using custhub::testing::ProduceAll;
 using custhub::testing::ReadTopic;
 using custhub::testing::RunUntilCaughtUp;
@@ -151,4 +154,58 @@ TEST_CASE("a hub stopped and restarted mid-stream counts nothing twice",
   REQUIRE((*replay)->Start().ok());
   RunUntilCaughtUp(**replay);
   CHECK(*(*replay)->store()->Digest() == *(*hub)->store()->Digest());
+}
+
+TEST_CASE("merges reach customer.identity and tombstone the absorbed profile",
+          "[integration][identity]") {
+  auto broker = StartBroker(1, 2);
+  // A ticket and an order from two addresses, then an order with the phone
+  // that links them.
+  ProduceAll(
+      broker->bootstrap(),
+      {{"support", "a",
+        R"({"occurredAt":"2026-01-03T09:00:00Z","identifiers":{"emails":["ann.lee@work.example"],"phones":["+14155550100"]},"ticket":{"ticketId":"T1","status":"open"}})",
+        {{"event-id", "t1"}}},
+       {"orders", "b",
+        R"({"occurredAt":"2026-01-05T10:00:00Z","identifiers":{"emails":["ann@example.com"]},"order":{"orderId":"1","total":{"minor":"4200","currency":"USD"}}})",
+        {{"event-id", "o1"}}}});
+  TempDir dir;
+  auto hub = streams::Hub::Create(TestHubOptions(broker->bootstrap(), dir.path));
+  REQUIRE(hub.ok());
+  REQUIRE((*hub)->Start().ok());
+  RunUntilCaughtUp(**hub);
+  ProduceAll(
+      broker->bootstrap(),
+      {{"orders", "b",
+        R"({"occurredAt":"2026-01-20T10:00:00Z","identifiers":{"emails":["ann@example.com"],"phones":["+14155550100"]},"order":{"orderId":"2","total":{"minor":"800","currency":"USD"}}})",
+        {{"event-id", "o2"}}}});
+  RunUntilCaughtUp(**hub);
+  REQUIRE((*hub)->Drain(10000).ok());
+  CHECK((*hub)->stats().merges == 1);
+
+  std::string survivor = identity::CustomerIdFor("email:ann.lee@work.example").value();
+  std::string absorbed = identity::CustomerIdFor("email:ann@example.com").value();
+  auto changes = ReadTopic(broker->bootstrap(), "customer.identity");
+  REQUIRE(changes.size() == 1);
+  v1::IdentityChange change;
+  REQUIRE(change.ParseFromString(changes[0].value));
+  CHECK(changes[0].key == survivor);
+  CHECK(change.survivor_id() == survivor);
+  REQUIRE(change.absorbed_ids_size() == 1);
+  CHECK(change.absorbed_ids(0) == absorbed);
+  CHECK(change.linked_by() == "phone:+14155550100");
+
+  // The absorbed id's last record is a tombstone; the survivor's profile
+  // carries both customers' history.
+  auto profiles = ReadTopic(broker->bootstrap(), "customer.profiles");
+  std::map<std::string, ConsumedRecord> newest;
+  for (const auto& r : profiles) newest[r.key] = r;
+  REQUIRE(newest.count(absorbed));
+  CHECK(newest[absorbed].tombstone);
+  v1::CustomerProfile p;
+  REQUIRE(p.ParseFromString(newest[survivor].value));
+  CHECK(p.orders().count() == 2);
+  CHECK(p.orders().gross_revenue().minor() == 5000);
+  CHECK(p.support().open_tickets() == 1);
+  CHECK(p.emails_size() == 2);
 }
