@@ -118,6 +118,19 @@ absl::Status Hub::Drain(int timeout_ms) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<
+    std::map<std::pair<std::string, int32_t>, std::pair<int64_t, int64_t>>>
+Hub::Watermarks() {
+  std::map<std::pair<std::string, int32_t>, std::pair<int64_t, int64_t>> out;
+  for (const auto& tp : assignment_) {
+    CUSTHUB_ASSIGN_OR_RETURN(auto wm, kafka::Watermarks(consumer_->handle(),
+                                                         tp.topic, tp.partition,
+                                                         5000));
+    out[{tp.topic, tp.partition}] = wm;
+  }
+  return out;
+}
+
 absl::StatusOr<bool> Hub::CaughtUp() {
   if (publisher_->InFlight() > 0 || processor_->HasPending()) return false;
   const auto& committed = processor_->committed_offsets();

@@ -11,7 +11,10 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "src/kafka/client.h"
@@ -39,6 +42,15 @@ class Hub {
   absl::StatusOr<bool> CaughtUp();
   // Waits for delivery of everything in flight, and records it.
   absl::Status Drain(int timeout_ms);
+
+  // Low and high watermarks of every assigned partition, as of now.
+  absl::StatusOr<std::map<std::pair<std::string, int32_t>,
+                          std::pair<int64_t, int64_t>>>
+  Watermarks();
+  // Records consumed per partition so far (committed next offsets).
+  const std::map<std::pair<std::string, int32_t>, int64_t>& committed() const {
+    return processor_->committed_offsets();
+  }
 
   const ProcessorStats& stats() const { return processor_->stats(); }
   size_t outbox_in_flight() const { return publisher_->InFlight(); }

@@ -44,6 +44,9 @@ struct ProcessorOptions {
   size_t max_body_bytes = 1 << 20;
   // How long seen event ids are kept, in event time. Default: 7 days.
   Micros dedup_window = 7 * kMicrosPerDay;
+  // Write outputs to the outbox. A replay without --publish folds state
+  // only. Default: true.
+  bool publish = true;
 };
 
 struct HubOptions {
@@ -61,6 +64,10 @@ struct HubOptions {
   int poll_timeout_ms = 100;
   // Outputs in flight before polling pauses (backpressure). Default: 200000.
   size_t max_in_flight = 200000;
+  // Replay mode: erasure requests are read in full before any other
+  // record, so an erased customer's events are dropped wherever they are.
+  // Default: false.
+  bool replay = false;
   // Extra librdkafka properties for every client. Default: none.
   std::map<std::string, std::string> kafka_properties;
 

@@ -481,6 +481,7 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
   uint64_t first_seq = next_seq_;
   std::vector<Outbound> out;
   auto emit = [&](v1::OutboxRecord record) {
+    if (!options_.publish) return;
     Outbound o{next_seq_++, std::move(record)};
     batch.Put(Cf::kOutbox, store::EncodeBigEndian64(o.seq),
               DeterministicBytes(o.record));

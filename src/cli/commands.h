@@ -32,6 +32,8 @@ int RunBroker(const BrokerArgs& args, const streams::InputTopics& inputs,
               const publish::OutputTopics& outputs);
 
 int RunHub(const streams::HubOptions& options);
+// Rebuilds into a fresh --state-dir; publishes only with `publish`.
+int RunReplay(streams::HubOptions options, bool publish);
 
 struct DemoArgs {
   int customers = 300;  // Default: 300

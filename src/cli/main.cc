@@ -35,6 +35,67 @@ bool HasOption(CLI::App* app, const std::string& flag) {
   }
 }
 
+// Values of `run` and `replay` flags that need converting after parsing.
+struct HubFlags {
+  std::string output_format = "protobuf";
+  std::vector<std::string> kafka_props;
+  double dedup_days = 7;
+};
+
+// The flags `run` and `replay` share.
+void AddHubFlags(CLI::App* cmd, streams::HubOptions* hub, HubFlags* flags) {
+  cmd->add_option("--bootstrap", hub->bootstrap, "Kafka bootstrap servers")
+      ->required();
+  cmd->add_option("--state-dir", hub->state_dir, "RocksDB state directory")
+      ->required();
+  cmd->add_option("--output-format", flags->output_format, "protobuf or json")
+      ->check(CLI::IsMember({"protobuf", "json"}));
+  cmd->add_option("--batch-max", hub->batch_max, "records per batch");
+  cmd->add_option("--poll-timeout-ms", hub->poll_timeout_ms,
+                  "longest wait for a batch's first record");
+  cmd->add_option("--max-in-flight", hub->max_in_flight,
+                  "unconfirmed outputs before polling pauses");
+  cmd->add_option("--max-body-bytes", hub->processor.max_body_bytes,
+                  "larger records go to the DLQ");
+  cmd->add_option("--sync", hub->sync, "fsync the WAL per batch (true/false)");
+  cmd->add_option("--default-phone-region",
+                  hub->processor.decode.default_phone_region,
+                  "ISO 3166 region for phones without a country code");
+  cmd->add_option("--identity-blocklist", hub->processor.identity.blocklist,
+                  "identifier that never links customers, e.g. "
+                  "phone:+14155550000 (repeatable)");
+  cmd->add_option("--max-links-per-identifier",
+                  hub->processor.identity.max_links_per_identifier,
+                  "links one identifier may make before it is refused");
+  cmd->add_option("--identity-priority", hub->processor.identity.priority,
+                  "identifier kinds, strongest first (ext, email, phone)")
+      ->delimiter(',');
+  cmd->add_option("--dedup-window-days", flags->dedup_days,
+                  "how long retried deliveries are recognised, in event time")
+      ->check(CLI::Range(0.0, 3650.0));
+  cmd->add_option("--kafka-property", flags->kafka_props,
+                  "extra librdkafka property key=value (repeatable)");
+  AddTopicFlags(cmd, &hub->inputs, &hub->processor.outputs);
+}
+
+// Converts what CLI11 parsed into HubOptions; InvalidArgument names the flag.
+absl::Status FinishHubOptions(const HubFlags& flags, streams::HubOptions* hub) {
+  hub->processor.dedup_window =
+      static_cast<Micros>(flags.dedup_days * kMicrosPerDay);
+  hub->processor.format = flags.output_format == "json"
+                              ? publish::OutputFormat::kJson
+                              : publish::OutputFormat::kProtobuf;
+  for (const auto& kv : flags.kafka_props) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return absl::InvalidArgumentError(
+          "--kafka-property: expected key=value, got '" + kv + "'");
+    }
+    hub->kafka_properties[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return absl::OkStatus();
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"custhub: an event-streaming customer-data hub"};
   app.require_subcommand(1);
@@ -64,41 +125,16 @@ int Main(int argc, char** argv) {
   AddTopicFlags(broker, &broker_in, &broker_out);
 
   auto* run = app.add_subcommand("run", "the hub: consume, fold, publish");
-  std::string output_format = "protobuf";
-  std::vector<std::string> kafka_props;
-  run->add_option("--bootstrap", hub.bootstrap, "Kafka bootstrap servers")
-      ->required();
-  run->add_option("--state-dir", hub.state_dir, "RocksDB state directory")
-      ->required();
-  run->add_option("--output-format", output_format, "protobuf or json")
-      ->check(CLI::IsMember({"protobuf", "json"}));
-  run->add_option("--batch-max", hub.batch_max, "records per batch");
-  run->add_option("--poll-timeout-ms", hub.poll_timeout_ms,
-                  "longest wait for a batch's first record");
-  run->add_option("--max-in-flight", hub.max_in_flight,
-                  "unconfirmed outputs before polling pauses");
-  run->add_option("--max-body-bytes", hub.processor.max_body_bytes,
-                  "larger records go to the DLQ");
-  run->add_option("--sync", hub.sync, "fsync the WAL per batch (true/false)");
-  run->add_option("--default-phone-region",
-                  hub.processor.decode.default_phone_region,
-                  "ISO 3166 region for phones without a country code");
-  run->add_option("--identity-blocklist", hub.processor.identity.blocklist,
-                  "identifier that never links customers, e.g. "
-                  "phone:+14155550000 (repeatable)");
-  run->add_option("--max-links-per-identifier",
-                  hub.processor.identity.max_links_per_identifier,
-                  "links one identifier may make before it is refused");
-  run->add_option("--identity-priority", hub.processor.identity.priority,
-                  "identifier kinds, strongest first (ext, email, phone)")
-      ->delimiter(',');
-  double dedup_days = 7;
-  run->add_option("--dedup-window-days", dedup_days,
-                  "how long retried deliveries are recognised, in event time")
-      ->check(CLI::Range(0.0, 3650.0));
-  run->add_option("--kafka-property", kafka_props,
-                  "extra librdkafka property key=value (repeatable)");
-  AddTopicFlags(run, &hub.inputs, &hub.processor.outputs);
+  HubFlags hub_flags;
+  AddHubFlags(run, &hub, &hub_flags);
+  auto* replay = app.add_subcommand(
+      "replay",
+      "rebuild state from the earliest offsets into a fresh state dir");
+  bool replay_publish = false;
+  AddHubFlags(replay, &hub, &hub_flags);
+  replay->add_flag("--publish", replay_publish,
+                   "also publish outputs (same keys and idempotency keys)");
+  std::vector<std::string>& kafka_props = hub_flags.kafka_props;
 
   DemoArgs demo_args;
   auto* demo = app.add_subcommand(
@@ -158,7 +194,7 @@ int Main(int argc, char** argv) {
         chosen = get;
       }
     }
-    std::vector<CLI::App*> all = {broker, run, demo, get, digest, webhook};
+    std::vector<CLI::App*> all = {broker, run, replay, demo, get, digest, webhook};
     auto extra = ConfigArgs(
         config_path, args,
         [&](const std::string& f) { return chosen && HasOption(chosen, f); },
@@ -192,21 +228,9 @@ int Main(int argc, char** argv) {
   InstallSignalHandlers();
 
   if (broker->parsed()) return RunBroker(broker_args, broker_in, broker_out);
-  if (run->parsed()) {
-    hub.processor.dedup_window =
-        static_cast<Micros>(dedup_days * kMicrosPerDay);
-    hub.processor.format = output_format == "json"
-                               ? publish::OutputFormat::kJson
-                               : publish::OutputFormat::kProtobuf;
-    for (const auto& kv : kafka_props) {
-      size_t eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        return Fail(absl::InvalidArgumentError(
-            "--kafka-property: expected key=value, got '" + kv + "'"));
-      }
-      hub.kafka_properties[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    return RunHub(hub);
+  if (run->parsed() || replay->parsed()) {
+    if (auto s = FinishHubOptions(hub_flags, &hub); !s.ok()) return Fail(s);
+    return run->parsed() ? RunHub(hub) : RunReplay(hub, replay_publish);
   }
   if (demo->parsed()) return RunDemo(demo_args);
   if (webhook->parsed()) {
