@@ -9,6 +9,7 @@ namespace custhub::streams {
 
 absl::StatusOr<std::unique_ptr<Hub>> Hub::Create(HubOptions options) {
   CUSTHUB_RETURN_IF_ERROR(options.Validate());
+  options.processor.erasure_topic = options.inputs.erasure;
   return std::unique_ptr<Hub>(new Hub(std::move(options)));
 }
 
@@ -27,6 +28,7 @@ absl::Status Hub::Start() {
   CUSTHUB_RETURN_IF_ERROR(publisher_->Recover(store_.get()));
   CUSTHUB_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Create(client));
 
+  if (options_.replay) CUSTHUB_RETURN_IF_ERROR(ReadErasuresFirst());
   CUSTHUB_ASSIGN_OR_RETURN(store::OffsetMap offsets, store_->LoadOffsets());
   processor_->SeedOffsets(offsets);
   assignment_.clear();
@@ -49,6 +51,68 @@ absl::Status Hub::Start() {
        {"partitions", absl::StrCat(assignment_.size())},
        {"stored_offsets", absl::StrCat(offsets.size())}});
   return absl::OkStatus();
+}
+
+absl::Status Hub::ReadErasuresFirst() {
+  // A replay meets erasure requests only after the events they erase; read
+  // them all first, so an erased customer's events are dropped wherever
+  // they are in the topics.
+  const std::string& topic = options_.inputs.erasure;
+  CUSTHUB_ASSIGN_OR_RETURN(int32_t count,
+                           kafka::PartitionCount(consumer_->handle(), topic, 10000));
+  std::vector<kafka::TopicPartition> parts;
+  std::map<int32_t, int64_t> high;
+  for (int32_t p = 0; p < count; ++p) {
+    CUSTHUB_ASSIGN_OR_RETURN(auto wm, kafka::Watermarks(consumer_->handle(),
+                                                         topic, p, 5000));
+    if (wm.second > wm.first) {
+      high[p] = wm.second;
+      parts.push_back({topic, p, -2});
+    }
+  }
+  if (parts.empty()) return absl::OkStatus();
+  CUSTHUB_RETURN_IF_ERROR(consumer_->Assign(parts));
+  std::map<int32_t, int64_t> next;
+  auto done = [&] {
+    for (const auto& [p, h] : high) {
+      if (next[p] < h) return false;
+    }
+    return true;
+  };
+  while (!done()) {
+    CUSTHUB_ASSIGN_OR_RETURN(auto messages, consumer_->PollBatch(1000, 200));
+    for (const auto& m : messages) {
+      if (!m.error().ok()) continue;
+      next[m.partition()] = m.offset() + 1;
+      CUSTHUB_RETURN_IF_ERROR(ApplyErasure(m));
+    }
+  }
+  Log(LogLevel::kInfo, "erasure requests read before replaying",
+      {{"records", absl::StrCat(processor_->stats().records)}});
+  return absl::OkStatus();
+}
+
+absl::Status Hub::ApplyErasure(const kafka::Message& m) {
+  CUSTHUB_RETURN_IF_ERROR(CommitAndPublish());  // what came before it
+  CUSTHUB_RETURN_IF_ERROR(processor_->AddErasure(ToInput(m)));
+  bool erased = processor_->HasErasures();
+  CUSTHUB_RETURN_IF_ERROR(CommitAndPublish());
+  // Deleted keys linger in older files until compacted: scrub now, so
+  // nothing of the customer stays readable in the state dir.
+  if (erased) CUSTHUB_RETURN_IF_ERROR(store_->Scrub());
+  return absl::OkStatus();
+}
+
+InputRecord Hub::ToInput(const kafka::Message& m) {
+  InputRecord r;
+  r.topic = m.topic();
+  r.partition = m.partition();
+  r.offset = m.offset();
+  r.key = m.key();
+  r.value = m.value();
+  r.headers = m.headers();
+  r.timestamp_ms = m.timestamp_ms();
+  return r;
 }
 
 absl::Status Hub::CommitAndPublish() {
@@ -81,15 +145,11 @@ absl::StatusOr<size_t> Hub::RunOnce() {
       Log(LogLevel::kWarn, "consume error", {{"error", std::string(err.message())}});
       continue;
     }
-    InputRecord r;
-    r.topic = m.topic();
-    r.partition = m.partition();
-    r.offset = m.offset();
-    r.key = m.key();
-    r.value = m.value();
-    r.headers = m.headers();
-    r.timestamp_ms = m.timestamp_ms();
-    CUSTHUB_RETURN_IF_ERROR(processor_->Add(r));
+    if (m.topic() == options_.inputs.erasure) {
+      CUSTHUB_RETURN_IF_ERROR(ApplyErasure(m));
+    } else {
+      CUSTHUB_RETURN_IF_ERROR(processor_->Add(ToInput(m)));
+    }
     ++consumed;
   }
   publisher_->Poll(0);

@@ -59,6 +59,10 @@ class Hub {
  private:
   explicit Hub(HubOptions options) : options_(std::move(options)) {}
   absl::Status CommitAndPublish();
+  absl::Status ReadErasuresFirst();
+  // Commits what is pending, then the erasure alone, then compacts.
+  absl::Status ApplyErasure(const kafka::Message& m);
+  static InputRecord ToInput(const kafka::Message& m);
 
   HubOptions options_;
   std::unique_ptr<store::StateStore> store_;

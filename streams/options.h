@@ -44,6 +44,12 @@ struct ProcessorOptions {
   size_t max_body_bytes = 1 << 20;
   // How long seen event ids are kept, in event time. Default: 7 days.
   Micros dedup_window = 7 * kMicrosPerDay;
+  // Where erasure requests arrive (and where completed erasures are
+  // announced). Default: custhub.erasure.
+  std::string erasure_topic = "custhub.erasure";
+  // Salt of the erasure ledger's identifier hashes; `custhub erase` must use
+  // the same. Default: identity::kDefaultErasureSalt.
+  std::string erasure_salt = "custhub-erasure-v1";
   // Write outputs to the outbox. A replay without --publish folds state
   // only. Default: true.
   bool publish = true;

@@ -68,7 +68,7 @@ absl::Status BatchProcessor::Init() {
     stream_time_ = static_cast<Micros>(store::DecodeBigEndian64(*st));
   }
   store_->SetSeenExpiry(stream_time_ - options_.dedup_window);
-  return absl::OkStatus();
+  return LoadErased();
 }
 
 void BatchProcessor::SendToDlq(const InputRecord& r,
@@ -392,6 +392,10 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
     return absl::InvalidArgumentError(
         "identifiers: only role, placeholder or blocklisted identifiers");
   }
+  if (IsErased(keys)) {
+    ++stats_.erased_dropped;  // erased customers stay erased
+    return absl::OkStatus();
+  }
   std::vector<std::string> unowned;
   std::vector<std::pair<std::string, std::string>> owned;  // key, owner
   CUSTHUB_RETURN_IF_ERROR(ResolveCustomer(keys, &owned, &unowned));
@@ -488,6 +492,9 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
     out.push_back(std::move(o));
   };
   for (auto& record : dlq_) emit(std::move(record));
+  std::vector<v1::OutboxRecord> erasure_records;
+  WriteErasures(&batch, &erasure_records);
+  for (auto& record : erasure_records) emit(std::move(record));
   // Merged-away and renamed customers: the old id is gone (tombstone) and
   // the change is announced on customer.identity.
   for (const auto& r : retired_) {
@@ -563,6 +570,7 @@ void BatchProcessor::Abandon() {
   new_seen_.clear();
   dlq_.clear();
   retired_.clear();
+  ClearErasures();
   links_.clear();
   dirty_links_.clear();
   offsets_.clear();

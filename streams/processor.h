@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include "absl/strings/string_view.h"
@@ -60,6 +61,8 @@ struct ProcessorStats {
   uint64_t renames = 0;  // ids moved to the earliest event's identifier
   uint64_t merges = 0;   // customers folded into another
   uint64_t refused_links = 0;  // links refused by the per-identifier limit
+  uint64_t erasures = 0;        // customers erased
+  uint64_t erased_dropped = 0;  // events of erased customers dropped
   uint64_t profiles_published = 0;
   uint64_t batches = 0;
   uint64_t busy_micros = 0;  // wall time spent folding and committing
@@ -77,6 +80,12 @@ class BatchProcessor {
   // Folds one record. Bad input goes to the DLQ and returns OK; an error
   // means the store failed and the batch must be abandoned.
   absl::Status Add(const InputRecord& record);
+
+  // Handles a record of the erasure topic (salted identifier hashes). Call
+  // with nothing pending; commit right after, then compact the store so
+  // nothing of the customer stays readable on disk.
+  absl::Status AddErasure(const InputRecord& record);
+  bool HasErasures() const { return !erased_customers_.empty(); }
 
   // Writes the batch atomically, also deleting the outbox entries in
   // `delivered`, and hands back the outputs to publish.
@@ -149,6 +158,12 @@ class BatchProcessor {
       const std::string& key);
   absl::StatusOr<bool> SeenBefore(const std::string& key);
   void SendToDlq(const InputRecord& record, absl::string_view reason);
+  // Erasure (erasure.cc).
+  absl::Status LoadErased();
+  bool IsErased(const std::vector<std::string>& keys) const;
+  void WriteErasures(store::StateBatch* batch,
+                     std::vector<custhub::v1::OutboxRecord>* out);
+  void ClearErasures();
 
   store::StateStore* store_;
   ProcessorOptions options_;
@@ -168,6 +183,13 @@ class BatchProcessor {
   absl::flat_hash_set<std::string> new_identifiers_;
   absl::flat_hash_map<std::string, Micros> new_seen_;
   std::vector<custhub::v1::OutboxRecord> dlq_;
+  // Erasure ledger (salted identifier hashes) and this batch's erasures.
+  absl::flat_hash_set<std::string> erased_;
+  std::vector<std::string> new_erased_;
+  std::vector<std::string> erased_keys_;
+  std::vector<std::pair<std::string, std::string>> erased_orders_;
+  std::vector<std::string> erased_customers_;
+  std::vector<custhub::v1::OutboxRecord> erasure_outputs_;
   // Ids that went away this batch (merged or renamed) and where to.
   struct Retired {
     std::string from, to, linked_by;

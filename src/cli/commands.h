@@ -45,6 +45,10 @@ int RunDemo(const DemoArgs& args);
 // Secrets come from `config`'s `secrets:` map and CUSTHUB_SECRET_<SOURCE>.
 int RunWebhook(gateway::GatewayOptions options, const std::string& config);
 
+// Writes an erasure request (salted identifier hash) to `topic`.
+int RunErase(const std::string& identifier, const std::string& bootstrap,
+             const std::string& topic, const std::string& salt);
+
 int RunProfileGet(const std::string& id, const std::string& state_dir);
 int RunDigest(const std::string& state_dir);
 

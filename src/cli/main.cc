@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "src/cli/commands.h"
 #include "src/cli/config_file.h"
 #include "src/common/log.h"
+#include "src/identity/erasure.h"
 
 namespace custhub::cli {
 namespace {
@@ -162,6 +164,18 @@ int Main(int argc, char** argv) {
                       "extra librdkafka property key=value (repeatable)");
   AddTopicFlags(webhook, &gw.topics, &gw_out);
 
+  std::string erase_id, erase_bootstrap;
+  streams::InputTopics erase_topics;
+  publish::OutputTopics erase_out;
+  auto* erase = app.add_subcommand(
+      "erase", "request GDPR erasure of a customer by email, phone or id");
+  erase->add_option("identifier", erase_id,
+                    "email, phone, source:id or customer id")
+      ->required();
+  erase->add_option("--bootstrap", erase_bootstrap, "Kafka bootstrap servers")
+      ->required();
+  AddTopicFlags(erase, &erase_topics, &erase_out);
+
   std::string lookup_id, state_dir;
   auto* profile = app.add_subcommand("profile", "read profiles");
   profile->require_subcommand(1);
@@ -194,7 +208,8 @@ int Main(int argc, char** argv) {
         chosen = get;
       }
     }
-    std::vector<CLI::App*> all = {broker, run, replay, demo, get, digest, webhook};
+    std::vector<CLI::App*> all = {broker, run,    replay, demo,
+                                  get,    digest, webhook, erase};
     auto extra = ConfigArgs(
         config_path, args,
         [&](const std::string& f) { return chosen && HasOption(chosen, f); },
@@ -228,8 +243,21 @@ int Main(int argc, char** argv) {
   InstallSignalHandlers();
 
   if (broker->parsed()) return RunBroker(broker_args, broker_in, broker_out);
+  // The erasure salt is a secret: config file `secrets: {erasure_salt: ..}`
+  // or CUSTHUB_ERASURE_SALT, never a flag.
+  std::string salt(identity::kDefaultErasureSalt);
+  if (auto secrets = ConfigSecrets(config_path); !secrets.ok()) {
+    return Fail(secrets.status());
+  } else if (secrets->count("erasure_salt")) {
+    salt = secrets->at("erasure_salt");
+  }
+  if (const char* v = std::getenv("CUSTHUB_ERASURE_SALT"); v && *v) salt = v;
+  if (erase->parsed()) {
+    return RunErase(erase_id, erase_bootstrap, erase_topics.erasure, salt);
+  }
   if (run->parsed() || replay->parsed()) {
     if (auto s = FinishHubOptions(hub_flags, &hub); !s.ok()) return Fail(s);
+    hub.processor.erasure_salt = salt;
     return run->parsed() ? RunHub(hub) : RunReplay(hub, replay_publish);
   }
   if (demo->parsed()) return RunDemo(demo_args);

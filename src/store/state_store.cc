@@ -143,6 +143,16 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
     return absl::InvalidArgumentError(absl::StrCat(
         "--state-dir: cannot create ", options.path, ": ", ec.message()));
   }
+  std::unique_ptr<StateStore> store(new StateStore());
+  store->options_ = options;
+  store->path_ = options.path;
+  store->sync_ = options.sync;
+  store->seen_expiry_ = std::make_shared<std::atomic<int64_t>>(INT64_MIN);
+  if (auto s = store->OpenDb(); !s.ok()) return s;
+  return store;
+}
+
+absl::Status StateStore::OpenDb() {
   rocksdb::DBOptions db;
   db.create_if_missing = true;
   db.create_missing_column_families = true;
@@ -151,31 +161,49 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
   db.bytes_per_sync = 1 << 20;
   db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db.keep_log_file_num = 3;
-  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  auto expiry = std::make_shared<std::atomic<int64_t>>(INT64_MIN);
+  auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, CfOptions(options, cache));
+  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, CfOptions(options_, cache));
   for (const char* name : kCfNames) {
-    cfs.emplace_back(name, CfOptions(options, cache));
+    cfs.emplace_back(name, CfOptions(options_, cache));
   }
   // The filter object must outlive the DB: the store owns it.
   static_assert(static_cast<int>(Cf::kSeen) == 4);
-  auto filter = std::make_shared<SeenExpiryFilter>(expiry);
+  auto filter = std::make_shared<SeenExpiryFilter>(seen_expiry_);
   cfs[1 + static_cast<int>(Cf::kSeen)].options.compaction_filter = filter.get();
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  auto s = rocksdb::DB::Open(db, options.path, cfs, &handles, &raw);
-  if (!s.ok()) return FromRocks(s, absl::StrCat("open ", options.path));
-  std::unique_ptr<StateStore> store(new StateStore());
-  store->db_.reset(raw);
-  store->path_ = options.path;
-  store->sync_ = options.sync;
-  store->seen_expiry_ = std::move(expiry);
-  store->seen_filter_ = std::move(filter);
+  auto s = rocksdb::DB::Open(db, options_.path, cfs, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("open ", options_.path));
+  db_.reset(raw);
+  seen_filter_ = std::move(filter);
   // handles[0] is the default family, which custhub does not use.
-  store->db_->DestroyColumnFamilyHandle(handles[0]).PermitUncheckedError();
-  store->handles_.assign(handles.begin() + 1, handles.end());
-  return store;
+  db_->DestroyColumnFamilyHandle(handles[0]).PermitUncheckedError();
+  handles_.assign(handles.begin() + 1, handles.end());
+  return absl::OkStatus();
+}
+
+void StateStore::CloseDb() {
+  if (!db_) return;
+  for (auto* h : handles_) {
+    // Closing: a failure to free a handle leaves nothing to recover.
+    db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  }
+  handles_.clear();
+  db_->Close().PermitUncheckedError();
+  db_.reset();
+}
+
+absl::Status StateStore::Scrub() {
+  if (!secondary_dir_.empty()) {
+    return absl::FailedPreconditionError("a reader cannot scrub");
+  }
+  if (auto s = Flush(); !s.ok()) return s;
+  if (auto s = CompactAll(); !s.ok()) return s;
+  // The MANIFEST keeps the key range of every file it ever listed; reopening
+  // writes a fresh one that names only the live files.
+  CloseDb();
+  return OpenDb();
 }
 
 absl::StatusOr<std::unique_ptr<StateStore>> StateStore::OpenReader(
@@ -219,14 +247,7 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::OpenReader(
 }
 
 StateStore::~StateStore() {
-  if (db_) {
-    for (auto* h : handles_) {
-      // Closing: a failure to free a handle leaves nothing to recover.
-      db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-    }
-    db_->Close().PermitUncheckedError();
-    db_.reset();
-  }
+  CloseDb();
   if (!secondary_dir_.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(secondary_dir_, ec);

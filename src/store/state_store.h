@@ -126,6 +126,10 @@ class StateStore {
   absl::Status Flush();
   // Compacts everything (tests: proves expired seen ids are dropped).
   absl::Status CompactAll();
+  // Makes deleted records unreadable on disk: flushes, compacts every
+  // family and starts a fresh MANIFEST (which otherwise keeps old files' key
+  // ranges). For erasure; costs a reopen.
+  absl::Status Scrub();
 
   // Seen event ids whose stored time is below `watermark` are expired: the
   // seen family's compaction filter drops them, so the dedup window costs
@@ -136,10 +140,13 @@ class StateStore {
 
  private:
   StateStore() = default;
+  absl::Status OpenDb();
+  void CloseDb();
   rocksdb::ColumnFamilyHandle* handle(Cf cf) const {
     return handles_[static_cast<int>(cf)];
   }
 
+  StoreOptions options_;
   std::string path_;
   std::string secondary_dir_;  // removed on close, for readers
   bool sync_ = true;
