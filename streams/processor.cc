@@ -26,6 +26,7 @@ using store::Cf;
 
 constexpr absl::string_view kNextSeqKey = "outbox_next_seq";
 constexpr absl::string_view kStreamTimeKey = "stream_time";
+constexpr absl::string_view kPartitionTimePrefix = "ptime|";
 
 // Map fields make protobuf's default encoding order unspecified; state bytes
 // feed the digest, so they must be canonical.
@@ -67,7 +68,14 @@ absl::Status BatchProcessor::Init() {
   if (st.has_value()) {
     stream_time_ = static_cast<Micros>(store::DecodeBigEndian64(*st));
   }
-  store_->SetSeenExpiry(stream_time_ - options_.dedup_window);
+  CUSTHUB_RETURN_IF_ERROR(store_->ForEach(
+      Cf::kMeta, kPartitionTimePrefix,
+      [&](absl::string_view k, absl::string_view v) {
+        partition_time_[std::string(k.substr(kPartitionTimePrefix.size()))] =
+            static_cast<Micros>(store::DecodeBigEndian64(v));
+        return true;
+      }));
+  store_->SetSeenExpiry(SeenExpiry());
   return LoadErased();
 }
 
@@ -114,6 +122,10 @@ absl::Status BatchProcessor::Add(const InputRecord& r) {
     // Validation guarantees occurred_at parses.
     Micros at = *ParseRfc3339(event.occurred_at());
     std::string seen_key = absl::StrCat(event.source(), "|", event.event_id());
+    // How far this partition has come in event time: retries of a webhook
+    // come on its partition, so the dedup window is measured there.
+    Micros& partition_time = partition_time_[absl::StrCat(r.topic, "|", r.partition)];
+    partition_time = std::max(partition_time, at);
     CUSTHUB_ASSIGN_OR_RETURN(bool seen, SeenBefore(seen_key));
     if (seen) {
       ++stats_.duplicates;
@@ -122,9 +134,9 @@ absl::Status BatchProcessor::Add(const InputRecord& r) {
     absl::Status s = FoldEvent(event, at);
     if (s.ok()) {
       stream_time_ = std::max(stream_time_, at);
-      // Seen "as of" stream time, so a backfilled old event is still
+      // Seen as of its partition's time, so a backfilled old event is still
       // remembered for a whole window.
-      new_seen_[seen_key] = stream_time_;
+      new_seen_[seen_key] = partition_time;
       ++stats_.events;
     } else if (absl::IsUnavailable(s) || absl::IsDataLoss(s) ||
                absl::IsResourceExhausted(s) || absl::IsInternal(s)) {
@@ -137,13 +149,25 @@ absl::Status BatchProcessor::Add(const InputRecord& r) {
   return absl::OkStatus();
 }
 
+Micros BatchProcessor::SeenExpiry() const {
+  // The slowest partition's event time bounds what may still be retried
+  // anywhere; one partition racing ahead expires nothing.
+  Micros slowest = INT64_MAX;
+  for (const auto& [tp, t] : partition_time_) {
+    if (tp.rfind(options_.erasure_topic + "|", 0) == 0) continue;
+    slowest = std::min(slowest, t);
+  }
+  if (slowest == INT64_MAX) return INT64_MIN;
+  return slowest - options_.dedup_window;
+}
+
 absl::StatusOr<bool> BatchProcessor::SeenBefore(const std::string& key) {
   if (new_seen_.contains(key)) return true;
   CUSTHUB_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kSeen, key));
   if (!v.has_value()) return false;
   // Expired but not yet compacted away: the window has passed.
   auto seen_at = static_cast<Micros>(store::DecodeBigEndian64(*v));
-  return seen_at >= stream_time_ - options_.dedup_window;
+  return seen_at >= SeenExpiry();
 }
 
 absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::LoadCustomer(
@@ -545,6 +569,10 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
     batch.Delete(Cf::kOutbox, store::EncodeBigEndian64(seq));
   }
   batch.Put(Cf::kMeta, kNextSeqKey, store::EncodeBigEndian64(next_seq_));
+  for (const auto& [tp, t] : partition_time_) {
+    batch.Put(Cf::kMeta, absl::StrCat(kPartitionTimePrefix, tp),
+              store::EncodeBigEndian64(static_cast<uint64_t>(t)));
+  }
   batch.Put(Cf::kMeta, kStreamTimeKey,
             store::EncodeBigEndian64(static_cast<uint64_t>(stream_time_)));
   absl::Status s = store_->Write(batch);
@@ -553,7 +581,7 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
     return s;
   }
   for (const auto& [tp, next] : offsets_) committed_offsets_[tp] = next;
-  store_->SetSeenExpiry(stream_time_ - options_.dedup_window);
+  store_->SetSeenExpiry(SeenExpiry());
   stats_.profiles_published += dirty.size();
   ++stats_.batches;
   Abandon();

@@ -157,6 +157,8 @@ class BatchProcessor {
   absl::StatusOr<LedgerSlot<custhub::v1::TicketLedgerEntry>*> LoadTicket(
       const std::string& key);
   absl::StatusOr<bool> SeenBefore(const std::string& key);
+  // Seen ids stored with a time below this have left the dedup window.
+  Micros SeenExpiry() const;
   void SendToDlq(const InputRecord& record, absl::string_view reason);
   // Erasure (erasure.cc).
   absl::Status LoadErased();
@@ -168,8 +170,11 @@ class BatchProcessor {
   store::StateStore* store_;
   ProcessorOptions options_;
   uint64_t next_seq_ = 1;
-  // The largest event time folded so far; drives the dedup window.
+  // The largest event time folded so far.
   Micros stream_time_ = 0;
+  // The largest event time per "topic|partition"; the slowest partition
+  // drives the dedup window.
+  std::map<std::string, Micros> partition_time_;
   size_t pending_records_ = 0;
 
   // The batch's write-back cache.
