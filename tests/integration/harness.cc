@@ -6,6 +6,9 @@
 #include <chrono>
 #include <filesystem>
 
+#include "custhub/v1/profile.pb.h"
+#include "custhub/v1/state.pb.h"
+
 namespace custhub::testing {
 
 std::unique_ptr<kafka::MockCluster> StartBroker(int brokers, int partitions) {
@@ -99,6 +102,69 @@ void RunUntilCaughtUp(streams::Hub& hub, int timeout_s) {
     }
     REQUIRE(std::chrono::steady_clock::now() < deadline);
   }
+}
+
+// Every shopper's profile shows exactly what the generator says it must.
+void CheckExact(store::StateStore& store, const synth::SyntheticStore& synth) {
+  int checked = 0;
+  for (const auto& [email, want] : synth.expected()) {
+    if (want.orders + want.cancelled + want.tickets + want.delivered == 0) {
+      continue;
+    }
+    auto id = store.Get(store::Cf::kIdentifiers, "email:" + email);
+    REQUIRE(id.ok());
+    REQUIRE(id->has_value());
+    auto bytes = store.Get(store::Cf::kProfiles, **id);
+    REQUIRE(bytes.ok());
+    v1::CustomerState s;
+    REQUIRE(s.ParseFromString(**bytes));
+    const auto& p = s.profile();
+    INFO(email);
+    CHECK(p.orders().count() == want.orders);
+    CHECK(p.orders().cancelled_count() == want.cancelled);
+    CHECK(p.orders().gross_revenue().minor() == want.gross_minor);
+    CHECK(p.orders().refunded().minor() == want.refunded_minor);
+    CHECK(p.orders().net_revenue().minor() ==
+          want.gross_minor - want.refunded_minor);
+    CHECK(p.orders().items_bought() == want.items_bought);
+    CHECK(p.returns().items_returned() == want.items_returned);
+    CHECK(p.support().total_tickets() == want.tickets);
+    CHECK(p.support().open_tickets() == want.open_tickets);
+    CHECK(p.email().delivered() == want.delivered);
+    CHECK(p.email().opens() == want.opens);
+    CHECK(p.email().clicks() == want.clicks);
+    ++checked;
+  }
+  CHECK(checked > 0);
+}
+
+
+void CheckPublished(store::StateStore& store, const std::string& bootstrap) {
+  std::map<std::string, std::string> newest;
+  for (const auto& r : ReadTopic(bootstrap, "customer.profiles")) {
+    if (r.tombstone) {
+      newest.erase(r.key);
+    } else {
+      newest[r.key] = r.value;
+    }
+  }
+  uint64_t stored = 0;
+  REQUIRE(store
+              .ForEach(store::Cf::kProfiles, "",
+                       [&](absl::string_view k, absl::string_view v) {
+                         ++stored;
+                         v1::CustomerState s;
+                         REQUIRE(s.ParseFromArray(v.data(), v.size()));
+                         auto it = newest.find(std::string(k));
+                         REQUIRE(it != newest.end());
+                         v1::CustomerProfile published;
+                         REQUIRE(published.ParseFromString(it->second));
+                         CHECK(published.SerializeAsString() ==
+                               s.profile().SerializeAsString());
+                         return true;
+                       })
+              .ok());
+  CHECK(newest.size() == stored);
 }
 
 streams::HubOptions TestHubOptions(const std::string& bootstrap,

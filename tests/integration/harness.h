@@ -38,6 +38,14 @@ std::vector<ConsumedRecord> ReadTopic(const std::string& bootstrap,
 // Calls RunOnce until CaughtUp, failing the test after `timeout_s`.
 void RunUntilCaughtUp(streams::Hub& hub, int timeout_s = 60);
 
+// Every synthetic shopper's profile in `store` shows exactly the totals the
+// generator says it must (orders, revenue, refunds, items, tickets, email).
+void CheckExact(store::StateStore& store, const synth::SyntheticStore& synth);
+
+// The newest record per key on customer.profiles equals the stored profile,
+// for every customer in `store` (nothing published was lost).
+void CheckPublished(store::StateStore& store, const std::string& bootstrap);
+
 streams::HubOptions TestHubOptions(const std::string& bootstrap,
                                    const std::string& state_dir);
 

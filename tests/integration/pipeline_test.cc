@@ -11,6 +11,8 @@
 #include "tests/integration/harness.h"
 
 using namespace custhub;
+using custhub::testing::CheckExact;
+using custhub::testing::CheckPublished;
 using custhub::testing::ConsumedRecord;
 using custhub::testing::ProduceAll;
 using custhub::testing::ReadTopic;
@@ -20,40 +22,6 @@ using custhub::testing::TempDir;
 using custhub::testing::TestHubOptions;
 
 namespace {
-
-// Every shopper's profile shows exactly what the generator says it must.
-void CheckExact(store::StateStore& store, const synth::SyntheticStore& synth) {
-  int checked = 0;
-  for (const auto& [email, want] : synth.expected()) {
-    if (want.orders + want.cancelled + want.tickets + want.delivered == 0) {
-      continue;
-    }
-    auto id = store.Get(store::Cf::kIdentifiers, "email:" + email);
-    REQUIRE(id.ok());
-    REQUIRE(id->has_value());
-    auto bytes = store.Get(store::Cf::kProfiles, **id);
-    REQUIRE(bytes.ok());
-    v1::CustomerState s;
-    REQUIRE(s.ParseFromString(**bytes));
-    const auto& p = s.profile();
-    INFO(email);
-    CHECK(p.orders().count() == want.orders);
-    CHECK(p.orders().cancelled_count() == want.cancelled);
-    CHECK(p.orders().gross_revenue().minor() == want.gross_minor);
-    CHECK(p.orders().refunded().minor() == want.refunded_minor);
-    CHECK(p.orders().net_revenue().minor() ==
-          want.gross_minor - want.refunded_minor);
-    CHECK(p.orders().items_bought() == want.items_bought);
-    CHECK(p.returns().items_returned() == want.items_returned);
-    CHECK(p.support().total_tickets() == want.tickets);
-    CHECK(p.support().open_tickets() == want.open_tickets);
-    CHECK(p.email().delivered() == want.delivered);
-    CHECK(p.email().opens() == want.opens);
-    CHECK(p.email().clicks() == want.clicks);
-    ++checked;
-  }
-  CHECK(checked > 0);
-}
 
 }  // namespace
 
@@ -78,32 +46,7 @@ TEST_CASE("platform webhooks fold into RocksDB and profiles reach the topic",
 
   // Each changed profile is on customer.profiles, keyed by customer id, and
   // the newest record per key equals the stored profile.
-  auto profiles = ReadTopic(broker->bootstrap(), "customer.profiles");
-  std::map<std::string, std::string> newest;
-  for (const auto& r : profiles) {
-    if (r.tombstone) {
-      newest.erase(r.key);  // renamed away to its earliest event's id
-    } else {
-      newest[r.key] = r.value;
-    }
-  }
-  uint64_t stored = 0;
-  REQUIRE((*hub)->store()
-              ->ForEach(store::Cf::kProfiles, "",
-                        [&](absl::string_view k, absl::string_view v) {
-                          ++stored;
-                          v1::CustomerState s;
-                          REQUIRE(s.ParseFromArray(v.data(), v.size()));
-                          auto it = newest.find(std::string(k));
-                          REQUIRE(it != newest.end());
-                          v1::CustomerProfile published;
-                          REQUIRE(published.ParseFromString(it->second));
-                          CHECK(published.SerializeAsString() ==
-                                s.profile().SerializeAsString());
-                          return true;
-                        })
-              .ok());
-  CHECK(newest.size() == stored);
+  CheckPublished(*(*hub)->store(), broker->bootstrap());
 
   // The malformed records are on the DLQ with their reasons.
   auto dlq = ReadTopic(broker->bootstrap(), "custhub.dlq");
