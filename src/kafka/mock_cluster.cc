@@ -42,6 +42,18 @@ absl::Status MockCluster::CreateTopic(const std::string& name, int partitions) {
       absl::StrCat("create topic ", name));
 }
 
+void MockCluster::PushRequestErrors(int api_key, const std::vector<int>& errors) {
+  std::vector<rd_kafka_resp_err_t> codes;
+  for (int e : errors) codes.push_back(static_cast<rd_kafka_resp_err_t>(e));
+  rd_kafka_mock_push_request_errors_array(cluster_, static_cast<int16_t>(api_key),
+                                          codes.size(), codes.data());
+}
+
+absl::Status MockCluster::SetRtt(int id, int ms) {
+  return KafkaError(rd_kafka_mock_broker_set_rtt(cluster_, id, ms),
+                    absl::StrCat("rtt of broker ", id));
+}
+
 absl::Status MockCluster::SetBrokerUp(int id, bool up) {
   return KafkaError(up ? rd_kafka_mock_broker_set_up(cluster_, id)
                        : rd_kafka_mock_broker_set_down(cluster_, id),

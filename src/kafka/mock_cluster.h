@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "src/kafka/client.h"
@@ -32,6 +33,13 @@ class MockCluster {
   absl::Status CreateTopic(const std::string& name, int partitions);
   // Takes broker `id` (1-based) off the network, or brings it back.
   absl::Status SetBrokerUp(int id, bool up);
+
+  // Fault injection for tests. The next requests of Kafka API `api_key`
+  // (0 Produce, 1 Fetch, ...) from any client fail with `errors` (Kafka
+  // error codes), one each, in order.
+  void PushRequestErrors(int api_key, const std::vector<int>& errors);
+  // Adds `ms` of round-trip time to broker `id`.
+  absl::Status SetRtt(int id, int ms);
 
  private:
   MockCluster() = default;
