@@ -24,7 +24,8 @@ absl::Status Hub::Start() {
   CUSTHUB_RETURN_IF_ERROR(processor_->Init());
 
   kafka::ClientOptions client{options_.bootstrap, options_.kafka_properties};
-  CUSTHUB_ASSIGN_OR_RETURN(publisher_, OutboxPublisher::Create(client));
+  CUSTHUB_ASSIGN_OR_RETURN(
+      publisher_, OutboxPublisher::Create(client, options_.transactional_id));
   CUSTHUB_RETURN_IF_ERROR(publisher_->Recover(store_.get()));
   CUSTHUB_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Create(client));
 
@@ -133,6 +134,7 @@ absl::StatusOr<size_t> Hub::RunOnce() {
   if (publisher_->InFlight() >= options_.max_in_flight) {
     publisher_->Poll(100);
     CUSTHUB_RETURN_IF_ERROR(CommitAndPublish());
+    ReportPublished();
     return 0;
   }
   CUSTHUB_ASSIGN_OR_RETURN(
@@ -140,11 +142,13 @@ absl::StatusOr<size_t> Hub::RunOnce() {
       consumer_->PollBatch(options_.batch_max, options_.poll_timeout_ms));
   size_t consumed = 0;
   Micros started = WallNowMicros();
+  std::vector<int64_t> stamps;
   for (const auto& m : messages) {
     if (absl::Status err = m.error(); !err.ok()) {
       Log(LogLevel::kWarn, "consume error", {{"error", std::string(err.message())}});
       continue;
     }
+    if (probe_) stamps.push_back(m.timestamp_ms());
     if (m.topic() == options_.inputs.erasure) {
       CUSTHUB_RETURN_IF_ERROR(ApplyErasure(m));
     } else {
@@ -155,8 +159,20 @@ absl::StatusOr<size_t> Hub::RunOnce() {
   publisher_->Poll(0);
   CUSTHUB_RETURN_IF_ERROR(CommitAndPublish());
   if (consumed > 0) processor_->AddBusyTime(WallNowMicros() - started);
+  if (!stamps.empty()) {
+    probed_.emplace_back(publisher_->newest_sent(), std::move(stamps));
+  }
   publisher_->Poll(0);
+  ReportPublished();
   return consumed;
+}
+
+void Hub::ReportPublished() {
+  while (!probed_.empty() &&
+         publisher_->oldest_in_flight() > probed_.front().first) {
+    if (probe_) probe_(probed_.front().second);
+    probed_.pop_front();
+  }
 }
 
 absl::Status Hub::Run(const std::atomic<bool>& stop) {

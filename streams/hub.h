@@ -11,6 +11,8 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -52,6 +54,12 @@ class Hub {
     return processor_->committed_offsets();
   }
 
+  // Latency probe (custhub bench): once the broker has confirmed every
+  // output of a batch, `probe` gets the broker timestamps (ms) of the
+  // batch's records, on this thread. Unset (the default) costs nothing.
+  using PublishedProbe = std::function<void(const std::vector<int64_t>&)>;
+  void SetPublishedProbe(PublishedProbe probe) { probe_ = std::move(probe); }
+
   const ProcessorStats& stats() const { return processor_->stats(); }
   size_t outbox_in_flight() const { return publisher_->InFlight(); }
   store::StateStore* store() { return store_.get(); }
@@ -70,6 +78,11 @@ class Hub {
   std::unique_ptr<OutboxPublisher> publisher_;
   std::unique_ptr<BatchProcessor> processor_;
   std::vector<kafka::TopicPartition> assignment_;
+  // Calls probe_ for the batches whose outputs are all confirmed.
+  void ReportPublished();
+  PublishedProbe probe_;
+  // Probed batches: newest output sequence when sent, record timestamps.
+  std::deque<std::pair<uint64_t, std::vector<int64_t>>> probed_;
 };
 
 }  // namespace custhub::streams

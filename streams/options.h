@@ -74,6 +74,10 @@ struct HubOptions {
   // record, so an erased customer's events are dropped wherever they are.
   // Default: false.
   bool replay = false;
+  // Publish each batch's outputs in one Kafka transaction with this
+  // transactional.id (brokers that support transactions). Default: empty,
+  // idempotent producer without transactions.
+  std::string transactional_id;
   // Extra librdkafka properties for every client. Default: none.
   std::map<std::string, std::string> kafka_properties;
 

@@ -25,15 +25,55 @@ constexpr Micros kRetryBackoff = 500'000;
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<OutboxPublisher>> OutboxPublisher::Create(
-    const kafka::ClientOptions& options) {
+    const kafka::ClientOptions& options, const std::string& transactional_id) {
   std::unique_ptr<OutboxPublisher> p(new OutboxPublisher());
   OutboxPublisher* raw = p.get();
+  kafka::ClientOptions o = options;
+  if (!transactional_id.empty()) {
+    o.properties["transactional.id"] = transactional_id;
+    p->transactional_ = true;
+  }
   CUSTHUB_ASSIGN_OR_RETURN(
       p->producer_,
-      kafka::Producer::Create(options, [raw](uint64_t seq, absl::Status s) {
+      kafka::Producer::Create(o, [raw](uint64_t seq, absl::Status s) {
         raw->OnDelivery(seq, std::move(s));
       }));
+  if (p->transactional_) {
+    CUSTHUB_RETURN_IF_ERROR(p->producer_->InitTransactions(30000));
+  }
   return p;
+}
+
+absl::Status OutboxPublisher::SendInTransaction(std::vector<uint64_t> seqs) {
+  if (seqs.empty()) return absl::OkStatus();
+  CUSTHUB_RETURN_IF_ERROR(producer_->BeginTransaction());
+  for (uint64_t seq : seqs) {
+    absl::Status s = producer_->Produce(pending_.at(seq), seq);
+    while (absl::IsResourceExhausted(s)) {
+      producer_->Poll(50);
+      s = producer_->Produce(pending_.at(seq), seq);
+    }
+    if (!s.ok()) {
+      IgnoreError(producer_->AbortTransaction(30000),
+                  "the transaction failed already; its records stay pending");
+      return s;
+    }
+  }
+  absl::Status committed = producer_->CommitTransaction(60000);
+  if (!committed.ok()) {
+    IgnoreError(producer_->AbortTransaction(30000),
+                "aborting after a failed commit; the records stay pending");
+    in_transaction_.clear();
+    return committed;
+  }
+  // Visible to read_committed consumers only now: count them delivered.
+  for (uint64_t seq : in_transaction_) {
+    pending_.erase(seq);
+    delivered_.push_back(seq);
+    ++delivered_total_;
+  }
+  in_transaction_.clear();
+  return absl::OkStatus();
 }
 
 OutboxPublisher::~OutboxPublisher() {
@@ -64,12 +104,18 @@ absl::Status OutboxPublisher::Recover(store::StateStore* store) {
 }
 
 absl::Status OutboxPublisher::Send(std::vector<Outbound> records) {
+  std::vector<uint64_t> seqs;
   for (auto& o : records) {
     if (pending_.contains(o.seq)) continue;
     pending_.emplace(o.seq, ToOutRecord(std::move(o.record)));
-    CUSTHUB_RETURN_IF_ERROR(Produce(o.seq));
+    newest_sent_ = std::max(newest_sent_, o.seq);
+    if (transactional_) {
+      seqs.push_back(o.seq);
+    } else {
+      CUSTHUB_RETURN_IF_ERROR(Produce(o.seq));
+    }
   }
-  return absl::OkStatus();
+  return transactional_ ? SendInTransaction(std::move(seqs)) : absl::OkStatus();
 }
 
 absl::Status OutboxPublisher::Produce(uint64_t seq) {
@@ -83,6 +129,10 @@ absl::Status OutboxPublisher::Produce(uint64_t seq) {
 
 void OutboxPublisher::OnDelivery(uint64_t seq, absl::Status status) {
   if (!pending_.contains(seq)) return;
+  if (status.ok() && transactional_) {
+    in_transaction_.push_back(seq);  // delivered when the transaction commits
+    return;
+  }
   if (status.ok()) {
     pending_.erase(seq);
     delivered_.push_back(seq);
@@ -99,6 +149,15 @@ void OutboxPublisher::OnDelivery(uint64_t seq, absl::Status status) {
 
 void OutboxPublisher::Poll(int timeout_ms) {
   producer_->Poll(timeout_ms);
+  if (!retry_.empty() && WallNowMicros() >= retry_after_micros_ &&
+      transactional_) {
+    std::vector<uint64_t> again(retry_.begin(), retry_.end());
+    retry_.clear();
+    if (!SendInTransaction(again).ok()) {
+      retry_.insert(retry_.end(), again.begin(), again.end());
+      retry_after_micros_ = WallNowMicros() + kRetryBackoff;
+    }
+  }
   if (!retry_.empty() && WallNowMicros() >= retry_after_micros_) {
     std::deque<uint64_t> again;
     again.swap(retry_);

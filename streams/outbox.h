@@ -27,8 +27,11 @@ namespace custhub::streams {
 
 class OutboxPublisher {
  public:
+  // With a non-empty `transactional_id`, each Send() is one Kafka
+  // transaction and outputs count as delivered only once it commits.
   static absl::StatusOr<std::unique_ptr<OutboxPublisher>> Create(
-      const kafka::ClientOptions& options);
+      const kafka::ClientOptions& options,
+      const std::string& transactional_id = "");
   ~OutboxPublisher();
 
   // Re-sends every entry still in the store's outbox.
@@ -43,6 +46,12 @@ class OutboxPublisher {
   // Waits up to timeout_ms for everything in flight.
   absl::Status Flush(int timeout_ms);
 
+  // Latency probe (custhub bench): the newest sequence number sent, and
+  // the oldest not yet confirmed (UINT64_MAX when nothing is in flight).
+  uint64_t newest_sent() const { return newest_sent_; }
+  uint64_t oldest_in_flight() const {
+    return pending_.empty() ? UINT64_MAX : pending_.begin()->first;
+  }
   uint64_t delivered_total() const { return delivered_total_; }
   uint64_t failed_total() const { return failed_total_; }
 
@@ -51,11 +60,16 @@ class OutboxPublisher {
   absl::Status Produce(uint64_t seq);
   void OnDelivery(uint64_t seq, absl::Status status);
 
+  absl::Status SendInTransaction(std::vector<uint64_t> seqs);
+
   std::unique_ptr<kafka::Producer> producer_;
+  bool transactional_ = false;
+  std::vector<uint64_t> in_transaction_;  // acknowledged, not yet committed
   std::map<uint64_t, kafka::OutRecord> pending_;
   std::vector<uint64_t> delivered_;
   std::deque<uint64_t> retry_;
   int64_t retry_after_micros_ = 0;
+  uint64_t newest_sent_ = 0;
   uint64_t delivered_total_ = 0;
   uint64_t failed_total_ = 0;
 };

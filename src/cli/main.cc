@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "src/cli/commands.h"
 #include "src/cli/config_file.h"
+#include "src/common/hash.h"
 #include "src/common/log.h"
 #include "src/identity/erasure.h"
 
@@ -39,6 +41,7 @@ bool HasOption(CLI::App* app, const std::string& flag) {
 
 // Values of `run` and `replay` flags that need converting after parsing.
 struct HubFlags {
+  bool transactional = false;
   std::string output_format = "protobuf";
   std::vector<std::string> kafka_props;
   double dedup_days = 7;
@@ -46,6 +49,8 @@ struct HubFlags {
 
 // The flags `run` and `replay` share.
 void AddHubFlags(CLI::App* cmd, streams::HubOptions* hub, HubFlags* flags) {
+  cmd->add_flag("--transactional", flags->transactional,
+                "publish each batch's outputs in one Kafka transaction");
   cmd->add_option("--bootstrap", hub->bootstrap, "Kafka bootstrap servers")
       ->required();
   cmd->add_option("--state-dir", hub->state_dir, "RocksDB state directory")
@@ -82,6 +87,11 @@ void AddHubFlags(CLI::App* cmd, streams::HubOptions* hub, HubFlags* flags) {
 
 // Converts what CLI11 parsed into HubOptions; InvalidArgument names the flag.
 absl::Status FinishHubOptions(const HubFlags& flags, streams::HubOptions* hub) {
+  if (flags.transactional) {
+    // One transactional.id per state dir: a restarted hub fences the old one.
+    hub->transactional_id =
+        "custhub-" + Hex64(Hash64(std::filesystem::absolute(hub->state_dir).string()));
+  }
   hub->processor.dedup_window =
       static_cast<Micros>(flags.dedup_days * kMicrosPerDay);
   hub->processor.format = flags.output_format == "json"
@@ -146,6 +156,28 @@ int Main(int argc, char** argv) {
   demo->add_option("--seed", demo_args.seed, "random seed");
   demo->add_option("--state-dir", demo_args.state_dir,
                    "keep the state here (default: a temporary dir)");
+
+  BenchArgs bench_args;
+  auto* bench = app.add_subcommand(
+      "bench", "throughput and latency on an embedded broker, beside raw "
+               "librdkafka and RocksDB rates");
+  bench->add_option("--records", bench_args.records, "webhook records to produce")
+      ->check(CLI::Range(int64_t{100}, int64_t{100000000}));
+  bench->add_option("--customers", bench_args.customers, "customers to draw from")
+      ->check(CLI::Range(1, 8000000));
+  bench->add_option("--seed", bench_args.seed, "random seed");
+  bench->add_option("--skew", bench_args.skew,
+                    "Zipf exponent of the customer draw (0: uniform)")
+      ->check(CLI::Range(0.0, 3.0));
+  bench->add_option("--json", bench_args.json, "also write the figures as JSON");
+  bench->add_flag("--skip-latency", bench_args.skip_latency,
+                  "skip the paced latency phase");
+  bench->add_option("--latency-seconds", bench_args.latency_seconds,
+                    "length of the latency phase")
+      ->check(CLI::Range(0.1, 600.0));
+  bench->add_flag("--scaling", bench_args.scaling,
+                  "throughput and memory over 10k..1M customers and "
+                  "100k..1M records");
 
   gateway::GatewayOptions gw;
   publish::OutputTopics gw_out;
@@ -261,6 +293,7 @@ int Main(int argc, char** argv) {
     return run->parsed() ? RunHub(hub) : RunReplay(hub, replay_publish);
   }
   if (demo->parsed()) return RunDemo(demo_args);
+  if (bench->parsed()) return RunBench(bench_args);
   if (webhook->parsed()) {
     for (const auto& kv : kafka_props) {
       size_t eq = kv.find('=');

@@ -129,6 +129,36 @@ absl::Status Producer::Flush(int timeout_ms) {
 
 int Producer::OutQueueLength() const { return rd_kafka_outq_len(rk_.get()); }
 
+namespace {
+// Transactional calls return an rd_kafka_error_t that must be freed.
+absl::Status TxnStatus(rd_kafka_error_t* error, absl::string_view what) {
+  if (error == nullptr) return absl::OkStatus();
+  absl::Status s = KafkaError(rd_kafka_error_code(error),
+                              absl::StrCat(what, ": ", rd_kafka_error_string(error)));
+  rd_kafka_error_destroy(error);
+  return s;
+}
+}  // namespace
+
+absl::Status Producer::InitTransactions(int timeout_ms) {
+  return TxnStatus(rd_kafka_init_transactions(rk_.get(), timeout_ms),
+                   "init transactions");
+}
+
+absl::Status Producer::BeginTransaction() {
+  return TxnStatus(rd_kafka_begin_transaction(rk_.get()), "begin transaction");
+}
+
+absl::Status Producer::CommitTransaction(int timeout_ms) {
+  return TxnStatus(rd_kafka_commit_transaction(rk_.get(), timeout_ms),
+                   "commit transaction");
+}
+
+absl::Status Producer::AbortTransaction(int timeout_ms) {
+  return TxnStatus(rd_kafka_abort_transaction(rk_.get(), timeout_ms),
+                   "abort transaction");
+}
+
 // ---- Message ----------------------------------------------------------------
 
 Message::~Message() {

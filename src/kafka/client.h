@@ -73,6 +73,13 @@ class Producer {
   // Records queued or in flight.
   int OutQueueLength() const;
 
+  // Kafka transactions (the producer needs `transactional.id`). Init fences
+  // an older producer with the same id; Commit flushes and waits.
+  absl::Status InitTransactions(int timeout_ms);
+  absl::Status BeginTransaction();
+  absl::Status CommitTransaction(int timeout_ms);
+  absl::Status AbortTransaction(int timeout_ms);
+
   rd_kafka_s* handle() const { return rk_.get(); }
 
  private:

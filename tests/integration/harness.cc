@@ -94,6 +94,7 @@ void RunUntilCaughtUp(streams::Hub& hub, int timeout_s) {
       std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   for (;;) {
     auto n = hub.RunOnce();
+    INFO(n.status().message());
     REQUIRE(n.ok());
     if (*n == 0) {
       auto done = hub.CaughtUp();

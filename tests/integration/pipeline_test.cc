@@ -152,3 +152,22 @@ TEST_CASE("merges reach customer.identity and tombstone the absorbed profile",
   CHECK(p.support().open_tickets() == 1);
   CHECK(p.emails_size() == 2);
 }
+
+TEST_CASE("with --transactional each batch's outputs commit as a transaction",
+          "[integration]") {
+  auto broker = StartBroker(1, 2);
+  synth::SyntheticStore synth({.customers = 60, .seed = 8});
+  ProduceAll(broker->bootstrap(), synth.records());
+  TempDir dir;
+  auto options = TestHubOptions(broker->bootstrap(), dir.path);
+  options.transactional_id = "custhub-test";
+  options.batch_max = 200;
+  auto hub = streams::Hub::Create(options);
+  REQUIRE(hub.ok());
+  REQUIRE((*hub)->Start().ok());
+  RunUntilCaughtUp(**hub);
+  REQUIRE((*hub)->Drain(10000).ok());
+  CheckExact(*(*hub)->store(), synth);
+  CheckPublished(*(*hub)->store(), broker->bootstrap());
+  CHECK((*hub)->outbox_in_flight() == 0);
+}

@@ -1,0 +1,76 @@
+// `custhub bench` as users run it: a small run must finish quickly, write
+// its figures as JSON, and show the hub consuming every record it produced.
+#include <simdjson.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "tests/integration/harness.h"
+#include "tests/integration/subprocess.h"
+
+using namespace custhub::testing;
+
+namespace {
+
+const std::string kBin = CUSTHUB_BINARY;
+
+double Number(simdjson::dom::element doc, const char* pointer) {
+  simdjson::dom::element e;
+  REQUIRE(doc.at_pointer(pointer).get(e) == simdjson::SUCCESS);
+  double d = 0;
+  if (e.is_int64()) return static_cast<double>(int64_t(e));
+  REQUIRE(e.get_double().get(d) == simdjson::SUCCESS);
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("bench measures every rate and the hub consumes all it produced",
+          "[integration][bench]") {
+  TempDir dir;
+  std::string json_path = dir.path + "/bench.json";
+  CommandResult r =
+      RunCommand({kBin, "bench", "--records", "20000", "--customers", "5000",
+                  "--skip-latency", "--json", json_path},
+                 120);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("custhub end-to-end") != std::string::npos);
+  CHECK(r.out.find("ratio c/a") != std::string::npos);
+
+  std::ifstream in(json_path);
+  std::stringstream text;
+  text << in.rdbuf();
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(simdjson::padded_string(text.str())).get(doc) ==
+          simdjson::SUCCESS);
+
+  CHECK(Number(doc, "/records_produced") == 20000);
+  CHECK(Number(doc, "/broker/truncated_partitions") == 0);
+  CHECK(Number(doc, "/broker/records") == 20000);
+  // The hub consumed exactly what was produced.
+  CHECK(Number(doc, "/end_to_end/records") == 20000);
+  CHECK(Number(doc, "/end_to_end/events") > 20000);  // SendGrid arrays
+  for (const char* rate :
+       {"/raw_consume/records_per_s", "/raw_rocksdb/records_per_s",
+        "/end_to_end/records_per_s", "/end_to_end/events_per_s",
+        "/engine/records_per_s", "/engine/events_per_s",
+        "/ratio_end_to_end_over_raw_consume",
+        "/ratio_end_to_end_over_raw_rocksdb", "/rss_peak_bytes",
+        "/state/bytes_per_customer"}) {
+    INFO(rate);
+    CHECK(Number(doc, rate) > 0);
+  }
+  // The engine alone folds the same events as the hub.
+  CHECK(Number(doc, "/engine/events") == Number(doc, "/end_to_end/events"));
+  simdjson::dom::element latency;
+  REQUIRE(doc["latency"].get(latency) == simdjson::SUCCESS);
+  CHECK(latency.is_null());
+}
+
+TEST_CASE("bench refuses a bad flag with exit code 2", "[integration][bench]") {
+  CommandResult r = RunCommand({kBin, "bench", "--records", "5"}, 30);
+  CHECK(r.exit_code == 2);
+}
