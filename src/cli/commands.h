@@ -42,6 +42,21 @@ struct DemoArgs {
 };
 int RunDemo(const DemoArgs& args);
 
+struct BenchArgs {
+  int64_t records = 1000000;  // Default: 1000000
+  int customers = 200000;     // Default: 200000
+  uint64_t seed = 42;         // Default: 42
+  // Zipf exponent of the customer draw. Default: 0.8
+  double skew = 0.8;
+  // Also write the figures here as JSON. Default: none
+  std::string json;
+  bool skip_latency = false;    // Default: false
+  double latency_seconds = 10;  // Default: 10
+  // The customers x records matrix instead of the full run. Default: false
+  bool scaling = false;
+};
+int RunBench(const BenchArgs& args);
+
 // Secrets come from `config`'s `secrets:` map and CUSTHUB_SECRET_<SOURCE>.
 int RunWebhook(gateway::GatewayOptions options, const std::string& config);
 

@@ -1,0 +1,63 @@
+// The benchmark's figures, as a table for people and as JSON for scripts
+// (`custhub bench --json FILE`). Both carry the same numbers.
+//
+//   BenchResult r = *RunBenchmark(options);
+//   std::fputs(FormatTable(r).c_str(), stdout);
+//   std::string json = ToJson(r);
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bench/measure.h"
+#include "bench/options.h"
+
+namespace custhub::bench {
+
+struct BenchResult {
+  BenchOptions options;
+  int input_partitions = 0;
+  // The workload as produced.
+  ProduceResult produced;
+  int64_t events = 0;      // distinct valid events in the records
+  int64_t duplicates = 0;  // retried deliveries among the records
+  int64_t malformed = 0;
+  int64_t customers_drawn = 0;  // distinct customers with records
+  BrokerCount broker;           // what the broker kept
+  // (a) .. (d).
+  Rate raw_consume;
+  Rate raw_rocksdb;
+  Rate hub;
+  Rate engine;
+  // The hub's own counters after (c).
+  int64_t hub_duplicates = 0;
+  int64_t hub_dlq = 0;
+  int64_t hub_profiles_published = 0;
+  int64_t hub_batches = 0;
+  // (e), unless skipped.
+  bool latency_measured = false;
+  Latency latency;
+  // (f).
+  uint64_t rss_peak_bytes = 0;        // the whole process, broker included
+  uint64_t hub_rss_growth_bytes = 0;  // peak during (c) over the RSS before it
+  StateSize state;
+  double total_seconds = 0;
+};
+
+struct ScalingCell {
+  int customers = 0;
+  int64_t records = 0;
+  bool truncated = false;
+  Rate hub;
+  uint64_t hub_rss_growth_bytes = 0;
+  uint64_t rss_peak_bytes = 0;  // phase peak of the cell, broker included
+  StateSize state;
+};
+
+std::string FormatTable(const BenchResult& r);
+std::string ToJson(const BenchResult& r);
+std::string FormatScalingTable(const std::vector<ScalingCell>& cells);
+std::string ScalingJson(const std::vector<ScalingCell>& cells);
+
+}  // namespace custhub::bench
