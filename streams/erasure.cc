@@ -170,7 +170,14 @@ void BatchProcessor::WriteErasures(store::StateBatch* batch,
       batch->Put(Cf::kLedgers, key, kept);
     }
   }
-  for (const auto& id : erased_customers_) batch->Delete(Cf::kProfiles, id);
+  for (const auto& id : erased_customers_) {
+    batch->Delete(Cf::kProfiles, id);
+    for (Cf cf : {Cf::kTimeline, Cf::kTriggers}) {
+      batch->DeleteRange(cf, absl::StrCat(id, absl::string_view("\0", 1)),
+                         absl::StrCat(id, absl::string_view("\1", 1)));
+    }
+    timeline_.erase(id);
+  }
   for (auto& r : erasure_outputs_) out->push_back(std::move(r));
 }
 

@@ -50,6 +50,9 @@ struct ProcessorOptions {
   // Salt of the erasure ledger's identifier hashes; `custhub erase` must use
   // the same. Default: identity::kDefaultErasureSalt.
   std::string erasure_salt = "custhub-erasure-v1";
+  // How much of each customer's timeline (recent folded events) is kept,
+  // in event time. 0 keeps none. Default: 30 days.
+  Micros timeline_retention = 30 * kMicrosPerDay;
   // Write outputs to the outbox. A replay without --publish folds state
   // only. Default: true.
   bool publish = true;

@@ -271,6 +271,7 @@ absl::StatusOr<std::string> BatchProcessor::Merge(const std::string& a,
     new_identifiers_.insert(key);
   }
   retired_.push_back({absorbed, survivor, linked_by, at});
+  moved_timelines_.emplace_back(absorbed, survivor);
   ++stats_.merges;
   Log(LogLevel::kInfo, "customers merged",
       {{"survivor", survivor}, {"absorbed", absorbed}, {"linked_by", linked_by}});
@@ -312,6 +313,7 @@ absl::Status BatchProcessor::Rename(const std::string& from,
   }
   customers_.emplace(to, std::move(slot));
   retired_.push_back({from, to, linked_by, at});
+  moved_timelines_.emplace_back(from, to);
   ++stats_.renames;
   return absl::OkStatus();
 }
@@ -401,6 +403,7 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
       ++stats_.held_refunds;
     } else {
       slot->dirty = true;
+      AddTimeline(slot->state.profile().customer_id(), event, at);
     }
     return absl::OkStatus();
   }
@@ -498,8 +501,10 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
     if (candidate != id &&
         (at < first_seen || (at == first_seen && candidate < id))) {
       CUSTHUB_RETURN_IF_ERROR(Rename(id, candidate, keys.front(), at));
+      if (!customers_.contains(id)) id = candidate;  // it moved
     }
   }
+  AddTimeline(id, event, at);
   return absl::OkStatus();
 }
 
@@ -562,6 +567,10 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
   for (const auto& [key, at] : new_seen_) {
     batch.Put(Cf::kSeen, key, store::EncodeBigEndian64(static_cast<uint64_t>(at)));
   }
+  for (const auto& [from, to] : moved_timelines_) {
+    CUSTHUB_RETURN_IF_ERROR(MoveTimeline(from, to, &batch));
+  }
+  WriteTimeline(&batch);
   for (const auto& [tp, next] : offsets_) {
     batch.PutOffset(tp.first, tp.second, next);
   }
@@ -598,6 +607,8 @@ void BatchProcessor::Abandon() {
   new_seen_.clear();
   dlq_.clear();
   retired_.clear();
+  timeline_.clear();
+  moved_timelines_.clear();
   ClearErasures();
   links_.clear();
   dirty_links_.clear();

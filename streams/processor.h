@@ -188,6 +188,15 @@ class BatchProcessor {
   absl::flat_hash_set<std::string> new_identifiers_;
   absl::flat_hash_map<std::string, Micros> new_seen_;
   std::vector<custhub::v1::OutboxRecord> dlq_;
+  // Timeline entries folded this batch, by customer id.
+  std::map<std::string, std::vector<custhub::v1::TimelineEntry>> timeline_;
+  void AddTimeline(const std::string& customer_id, const custhub::v1::Event& e,
+                   Micros at);
+  // Moves stored and pending timeline entries to another id (merge, rename).
+  absl::Status MoveTimeline(const std::string& from, const std::string& to,
+                            store::StateBatch* batch);
+  std::vector<std::pair<std::string, std::string>> moved_timelines_;
+  void WriteTimeline(store::StateBatch* batch);
   // Erasure ledger (salted identifier hashes) and this batch's erasures.
   absl::flat_hash_set<std::string> erased_;
   std::vector<std::string> new_erased_;

@@ -19,7 +19,8 @@ namespace custhub::store {
 namespace {
 
 constexpr const char* kCfNames[kCfCount] = {
-    "profiles", "ledgers", "identifiers", "offsets", "seen", "outbox", "meta"};
+    "profiles", "ledgers", "identifiers", "offsets", "seen",
+    "outbox",   "meta",    "timeline",    "triggers"};
 
 // The column families whose contents are customer state, in digest order.
 constexpr Cf kDigestCfs[] = {Cf::kProfiles, Cf::kLedgers, Cf::kIdentifiers};
@@ -115,6 +116,12 @@ void StateBatch::Put(Cf cf, absl::string_view key, absl::string_view value) {
 void StateBatch::Delete(Cf cf, absl::string_view key) {
   bytes_ += key.size();
   ops_.push_back({cf, true, std::string(key), {}});
+}
+
+void StateBatch::DeleteRange(Cf cf, absl::string_view begin,
+                             absl::string_view end) {
+  bytes_ += begin.size() + end.size();
+  ops_.push_back({cf, true, std::string(begin), std::string(end), true});
 }
 
 void StateBatch::PutOffset(absl::string_view topic, int32_t partition,
@@ -268,8 +275,9 @@ absl::Status StateStore::Write(StateBatch& batch) {
   rocksdb::WriteBatch wb(batch.ByteSize() + batch.Count() * 16);
   for (const auto& op : batch.ops_) {
     rocksdb::Status s =
-        op.del ? wb.Delete(handle(op.cf), op.key)
-               : wb.Put(handle(op.cf), op.key, op.value);
+        op.range ? wb.DeleteRange(handle(op.cf), op.key, op.value)
+        : op.del ? wb.Delete(handle(op.cf), op.key)
+                 : wb.Put(handle(op.cf), op.key, op.value);
     if (!s.ok()) return FromRocks(s, "build batch");
   }
   rocksdb::WriteOptions wo;

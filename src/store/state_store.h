@@ -44,8 +44,10 @@ enum class Cf : int {
   kSeen = 4,         // event id -> event time (be64), for dedup
   kOutbox = 5,       // sequence (be64) -> OutboxRecord
   kMeta = 6,         // format version and counters
+  kTimeline = 7,     // customer \0 time(be64) hash(be64) -> TimelineEntry
+  kTriggers = 8,     // customer \0 time(be64) hash(be64) -> Trigger
 };
-inline constexpr int kCfCount = 7;
+inline constexpr int kCfCount = 9;
 
 const char* CfName(Cf cf);
 
@@ -73,6 +75,8 @@ class StateBatch {
   void Delete(Cf cf, absl::string_view key);
   // Records that `next_offset` is the next record to read from a partition.
   void PutOffset(absl::string_view topic, int32_t partition, int64_t next_offset);
+  // Deletes every key in [begin, end).
+  void DeleteRange(Cf cf, absl::string_view begin, absl::string_view end);
   size_t Count() const;
   size_t ByteSize() const;
   void Clear();
@@ -84,7 +88,8 @@ class StateBatch {
     Cf cf;
     bool del;
     std::string key;
-    std::string value;
+    std::string value;  // for a range delete: the end key
+    bool range = false;
   };
   std::vector<Op> ops_;
   size_t bytes_ = 0;
