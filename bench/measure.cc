@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <random>
 #include <thread>
@@ -160,13 +161,20 @@ absl::StatusOr<Latency> MeasureLatency(streams::Hub& hub,
                                        const BenchCluster& cluster,
                                        std::vector<synth::SynthRecord> records,
                                        double rate) {
-  std::vector<double> millis;
+  // Batches come back from the probe in the order they were polled, and a
+  // batch's outputs are handed to the producer at the end of its RunOnce:
+  // matching the two queues gives both moments per batch.
+  struct Confirmed {
+    Micros at;
+    std::vector<int64_t> timestamps_ms;
+  };
+  std::deque<Confirmed> confirmed;
+  std::deque<Micros> sent;
+  std::vector<double> millis, sent_millis;
   millis.reserve(records.size() + 1024);
+  sent_millis.reserve(records.size() + 1024);
   hub.SetPublishedProbe([&](const std::vector<int64_t>& timestamps_ms) {
-    Micros now = WallNowMicros();
-    for (int64_t ts : timestamps_ms) {
-      millis.push_back(static_cast<double>(now - ts * 1000) / 1000.0);
-    }
+    confirmed.push_back({WallNowMicros(), timestamps_ms});
   });
   int64_t total = static_cast<int64_t>(hub.stats().records) +
                   static_cast<int64_t>(records.size());
@@ -177,13 +185,39 @@ absl::StatusOr<Latency> MeasureLatency(streams::Hub& hub,
                             cluster.input_partitions(), stop);
   });
   double expected_s = static_cast<double>(total) / std::max(rate, 1.0);
-  absl::StatusOr<Rate> ran =
-      RunHubUntil(hub, total, static_cast<int>(120 + 2 * expected_s));
+  auto deadline = Clock::now() +
+                  std::chrono::seconds(static_cast<int>(120 + 2 * expected_s));
+  absl::Status ran;
+  while (ran.ok()) {
+    absl::StatusOr<size_t> n = hub.RunOnce();
+    if (!n.ok()) {
+      ran = n.status();
+      break;
+    }
+    if (*n > 0) sent.push_back(WallNowMicros());
+    while (!confirmed.empty() && !sent.empty()) {
+      for (int64_t ts : confirmed.front().timestamps_ms) {
+        millis.push_back((confirmed.front().at - ts * 1000) / 1000.0);
+        sent_millis.push_back((sent.front() - ts * 1000) / 1000.0);
+      }
+      confirmed.pop_front();
+      sent.pop_front();
+    }
+    if (static_cast<int64_t>(hub.stats().records) >= total &&
+        hub.outbox_in_flight() == 0) {
+      break;
+    }
+    if (Clock::now() > deadline) {
+      ran = absl::DeadlineExceededError(
+          absl::StrCat("latency phase: ", hub.stats().records, " of ", total,
+                       " records consumed"));
+    }
+  }
   stop.store(true);
   producer.join();
   hub.SetPublishedProbe(nullptr);
   CUSTHUB_RETURN_IF_ERROR(produced.status());
-  CUSTHUB_RETURN_IF_ERROR(ran.status());
+  CUSTHUB_RETURN_IF_ERROR(ran);
   Latency out;
   out.target_rate = rate;
   out.achieved_rate = produced->records / produced->seconds;
@@ -192,6 +226,8 @@ absl::StatusOr<Latency> MeasureLatency(streams::Hub& hub,
   out.p99_ms = Percentile(millis, 0.99);
   out.max_ms =
       millis.empty() ? 0 : *std::max_element(millis.begin(), millis.end());
+  out.sent_p50_ms = Percentile(sent_millis, 0.50);
+  out.sent_p99_ms = Percentile(sent_millis, 0.99);
   return out;
 }
 

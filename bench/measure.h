@@ -60,12 +60,17 @@ struct Latency {
   double target_rate = 0;    // records/s asked of the producer
   double achieved_rate = 0;  // records/s it produced
   int64_t samples = 0;
+  // Broker timestamp to the hub seeing every output of the record's batch
+  // confirmed. The hub serves delivery reports between batches, so this
+  // includes the batch being folded when the broker's ack arrived.
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
+  // Broker timestamp to the batch's outputs handed to the producer, after
+  // its atomic commit: a lower bound of the above.
+  double sent_p50_ms = 0, sent_p99_ms = 0;
 };
 
 // Produces `records` at `rate` on a second thread while the hub runs on this
-// one; per record, latency is the moment every output of its batch is
-// confirmed minus its broker timestamp.
+// one, with the hub's published probe set (Hub::SetPublishedProbe).
 absl::StatusOr<Latency> MeasureLatency(streams::Hub& hub,
                                        const BenchCluster& cluster,
                                        std::vector<synth::SynthRecord> records,

@@ -62,10 +62,12 @@ std::string FormatTable(const BenchResult& r) {
   if (r.latency_measured) {
     absl::StrAppendFormat(
         &out,
-        "  (e) latency at %.0f records/s (asked %.0f)  p50 %.1f ms  p99 %.1f "
-        "ms  max %.1f ms  (%d samples)\n",
-        r.latency.achieved_rate, r.latency.target_rate, r.latency.p50_ms,
-        r.latency.p99_ms, r.latency.max_ms, r.latency.samples);
+        "  (e) latency at %.0f records/s (asked %.0f), %d samples:\n"
+        "      to outputs confirmed  p50 %.1f ms  p99 %.1f ms  max %.1f ms\n"
+        "      to outputs sent       p50 %.1f ms  p99 %.1f ms\n",
+        r.latency.achieved_rate, r.latency.target_rate, r.latency.samples,
+        r.latency.p50_ms, r.latency.p99_ms, r.latency.max_ms,
+        r.latency.sent_p50_ms, r.latency.sent_p99_ms);
   } else {
     absl::StrAppend(&out,
                     "  (e) latency                                 skipped\n");
@@ -131,10 +133,11 @@ std::string ToJson(const BenchResult& r) {
   if (r.latency_measured) {
     absl::StrAppendFormat(
         &out,
-        R"(  "latency": {"target_rate": %.1f, "achieved_rate": %.1f, "samples": %d, "p50_ms": %.3f, "p99_ms": %.3f, "max_ms": %.3f},)"
+        R"(  "latency": {"target_rate": %.1f, "achieved_rate": %.1f, "samples": %d, "p50_ms": %.3f, "p99_ms": %.3f, "max_ms": %.3f, "sent_p50_ms": %.3f, "sent_p99_ms": %.3f},)"
         "\n",
         r.latency.target_rate, r.latency.achieved_rate, r.latency.samples,
-        r.latency.p50_ms, r.latency.p99_ms, r.latency.max_ms);
+        r.latency.p50_ms, r.latency.p99_ms, r.latency.max_ms,
+        r.latency.sent_p50_ms, r.latency.sent_p99_ms);
   } else {
     absl::StrAppend(&out, R"(  "latency": null,)"
                           "\n");

@@ -12,6 +12,8 @@ packages=(
   libsimdjson-dev libphonenumber-dev libssl-dev
   libcli11-dev libcpp-httplib-dev libxxhash-dev libyaml-cpp-dev
   kcat
+  # the inspector page's browser test (headless) and its HTTP probes
+  chromium curl
 )
 
 missing=()

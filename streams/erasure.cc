@@ -9,6 +9,7 @@
 #include "src/common/log.h"
 #include "src/common/status.h"
 #include "src/identity/erasure.h"
+#include "src/publish/destinations.h"
 #include "src/publish/outputs.h"
 #include "streams/processor.h"
 
@@ -138,6 +139,10 @@ absl::Status BatchProcessor::AddErasure(const InputRecord& r) {
         }));
     std::sort(all_hashes.begin(), all_hashes.end());
     erasure_outputs_.push_back(publish::ProfileTombstone(id, options_.outputs));
+    for (auto& d : publish::DestinationDeletes(options_.destinations,
+                                               slot->state.profile())) {
+      erasure_outputs_.push_back(std::move(d));
+    }
     v1::OutboxRecord follow_up;
     follow_up.set_topic(options_.erasure_topic);
     follow_up.set_key(all_hashes.front());
@@ -172,6 +177,7 @@ void BatchProcessor::WriteErasures(store::StateBatch* batch,
   }
   for (const auto& id : erased_customers_) {
     batch->Delete(Cf::kProfiles, id);
+    batch->Delete(Cf::kRules, id);
     for (Cf cf : {Cf::kTimeline, Cf::kTriggers}) {
       batch->DeleteRange(cf, absl::StrCat(id, absl::string_view("\0", 1)),
                          absl::StrCat(id, absl::string_view("\1", 1)));

@@ -1,5 +1,7 @@
 #include "streams/hub.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "src/common/log.h"
 #include "src/common/status.h"
@@ -47,6 +49,11 @@ absl::Status Hub::Start() {
     }
   }
   CUSTHUB_RETURN_IF_ERROR(consumer_->Assign(assignment_));
+  started_at_ = WallNowMicros();
+  if (auto s = LoadStartWatermarks(5000); !s.ok()) {
+    Log(LogLevel::kWarn, "fault",
+        {{"kind", "watermarks"}, {"error", std::string(s.message())}});
+  }
   Log(LogLevel::kInfo, "hub started",
       {{"state_dir", options_.state_dir},
        {"partitions", absl::StrCat(assignment_.size())},
@@ -135,6 +142,7 @@ absl::StatusOr<size_t> Hub::RunOnce() {
     publisher_->Poll(100);
     CUSTHUB_RETURN_IF_ERROR(CommitAndPublish());
     ReportPublished();
+    if (metrics_ != nullptr) UpdateMetrics(-1, -1, -1);
     return 0;
   }
   CUSTHUB_ASSIGN_OR_RETURN(
@@ -143,12 +151,19 @@ absl::StatusOr<size_t> Hub::RunOnce() {
   size_t consumed = 0;
   Micros started = WallNowMicros();
   std::vector<int64_t> stamps;
+  int64_t oldest_ms = -1, newest_ms = -1;  // broker timestamps, for metrics
   for (const auto& m : messages) {
     if (absl::Status err = m.error(); !err.ok()) {
-      Log(LogLevel::kWarn, "consume error", {{"error", std::string(err.message())}});
+      ++consume_errors_;
+      Log(LogLevel::kWarn, "fault",
+          {{"kind", "consume"}, {"error", std::string(err.message())}});
       continue;
     }
     if (probe_) stamps.push_back(m.timestamp_ms());
+    if (int64_t ts = m.timestamp_ms(); ts >= 0) {
+      oldest_ms = oldest_ms < 0 ? ts : std::min(oldest_ms, ts);
+      newest_ms = std::max(newest_ms, ts);
+    }
     if (m.topic() == options_.inputs.erasure) {
       CUSTHUB_RETURN_IF_ERROR(ApplyErasure(m));
     } else {
@@ -164,7 +179,45 @@ absl::StatusOr<size_t> Hub::RunOnce() {
   }
   publisher_->Poll(0);
   ReportPublished();
+  if (metrics_ != nullptr) {
+    UpdateMetrics(consumed > 0 ? WallNowMicros() - started : -1, oldest_ms,
+                  newest_ms);
+  }
+  if (!ready_.load(std::memory_order_relaxed)) CheckReady();
   return consumed;
+}
+
+absl::Status Hub::LoadStartWatermarks(int timeout_ms) {
+  std::map<std::pair<std::string, int32_t>, std::pair<int64_t, int64_t>> wms;
+  for (const auto& tp : assignment_) {
+    auto& wm = wms[std::make_pair(tp.topic, tp.partition)];
+    CUSTHUB_ASSIGN_OR_RETURN(wm, kafka::Watermarks(consumer_->handle(), tp.topic,
+                                                   tp.partition, timeout_ms));
+  }
+  start_watermarks_ = std::move(wms);
+  start_watermarks_known_ = true;
+  return absl::OkStatus();
+}
+
+void Hub::CheckReady() {
+  if (!start_watermarks_known_) {
+    // The query failed at start (logged); retry at most once a second.
+    Micros now = WallNowMicros();
+    if (now - last_watermark_try_ < kMicrosPerSecond) return;
+    last_watermark_try_ = now;
+    if (!LoadStartWatermarks(1000).ok()) return;
+  }
+  const auto& committed = processor_->committed_offsets();
+  for (const auto& [tp, wm] : start_watermarks_) {
+    if (wm.second <= wm.first) continue;  // nothing to read there
+    auto it = committed.find(tp);
+    if (it == committed.end() || it->second < wm.second) return;
+  }
+  ready_.store(true, std::memory_order_release);
+  Log(LogLevel::kInfo, "caught up",
+      {{"records", absl::StrCat(processor_->stats().records)},
+       {"partitions", absl::StrCat(start_watermarks_.size())},
+       {"seconds", absl::StrCat((WallNowMicros() - started_at_) / 1e6)}});
 }
 
 void Hub::ReportPublished() {

@@ -7,7 +7,9 @@
 //   CUSTHUB_RETURN_IF_ERROR((*hub)->Run(stop));   // until stop, then drains
 //
 // Lifecycle: Create -> Start -> RunOnce/Run -> destroy. Thread-safety: one
-// thread drives it; stats() copies are safe from that thread only.
+// thread drives it; stats() copies are safe from that thread only. Other
+// threads (the HTTP API) may call ready() and read the MetricsRegistry the
+// hub updates.
 #pragma once
 
 #include <atomic>
@@ -19,6 +21,7 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "src/common/metrics.h"
 #include "src/kafka/client.h"
 #include "src/store/state_store.h"
 #include "streams/options.h"
@@ -60,6 +63,14 @@ class Hub {
   using PublishedProbe = std::function<void(const std::vector<int64_t>&)>;
   void SetPublishedProbe(PublishedProbe probe) { probe_ = std::move(probe); }
 
+  // Metrics for GET /metrics: after every RunOnce the hub copies its
+  // counters and gauges into `metrics`, on this thread (hub_metrics.cc).
+  // Unset (the default) costs nothing. Call before Start.
+  void SetMetrics(MetricsRegistry* metrics) { metrics_ = metrics; }
+  // True once every input partition is consumed up to the high watermark it
+  // had when Start() ran (GET /readyz). Thread-safe.
+  bool ready() const { return ready_.load(std::memory_order_acquire); }
+
   const ProcessorStats& stats() const { return processor_->stats(); }
   size_t outbox_in_flight() const { return publisher_->InFlight(); }
   store::StateStore* store() { return store_.get(); }
@@ -83,6 +94,22 @@ class Hub {
   PublishedProbe probe_;
   // Probed batches: newest output sequence when sent, record timestamps.
   std::deque<std::pair<uint64_t, std::vector<int64_t>>> probed_;
+
+  // Readiness: each partition's (low, high) watermarks as of Start, and
+  // whether they are known (a failed query is retried by CheckReady).
+  absl::Status LoadStartWatermarks(int timeout_ms);
+  // Sets ready_ (and logs "caught up") once the start watermarks are reached.
+  void CheckReady();
+  std::map<std::pair<std::string, int32_t>, std::pair<int64_t, int64_t>>
+      start_watermarks_;
+  bool start_watermarks_known_ = false;
+  Micros started_at_ = 0, last_watermark_try_ = 0;
+  std::atomic<bool> ready_{false};
+  // Copies stats, lags and outbox depth into metrics_. batch_micros < 0: no
+  // records this time; *_ms: the batch's broker timestamps (-1: none).
+  void UpdateMetrics(Micros batch_micros, int64_t oldest_ms, int64_t newest_ms);
+  MetricsRegistry* metrics_ = nullptr;
+  uint64_t consume_errors_ = 0;
 };
 
 }  // namespace custhub::streams

@@ -12,6 +12,8 @@
 #include "connectors/common/record.h"
 #include "src/identity/policy.h"
 #include "src/common/time.h"
+#include "src/publish/destinations.h"
+#include "src/rules/config.h"
 #include "src/publish/outputs.h"
 
 namespace custhub::streams {
@@ -53,6 +55,12 @@ struct ProcessorOptions {
   // How much of each customer's timeline (recent folded events) is kept,
   // in event time. 0 keeps none. Default: 30 days.
   Micros timeline_retention = 30 * kMicrosPerDay;
+  // Computed traits and triggers (thresholds, suppression, timers).
+  // Default: rules::RulesConfig{}.
+  rules::RulesConfig rules;
+  // Records for CRM, ESP and ERP topics. Default: all four enabled with the
+  // documented mappings.
+  publish::DestinationConfig destinations;
   // Write outputs to the outbox. A replay without --publish folds state
   // only. Default: true.
   bool publish = true;

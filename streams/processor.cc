@@ -16,6 +16,8 @@
 #include "src/identity/policy.h"
 #include "src/profile/fold.h"
 #include "src/profile/merge.h"
+#include "src/profile/traits.h"
+#include "src/rules/rules.h"
 #include "src/publish/outputs.h"
 
 namespace custhub::streams {
@@ -138,6 +140,7 @@ absl::Status BatchProcessor::Add(const InputRecord& r) {
       // remembered for a whole window.
       new_seen_[seen_key] = partition_time;
       ++stats_.events;
+      ++stats_.events_by_type[{event.source(), event.event_type()}];
     } else if (absl::IsUnavailable(s) || absl::IsDataLoss(s) ||
                absl::IsResourceExhausted(s) || absl::IsInternal(s)) {
       return s;  // the store failed: not the record's fault
@@ -180,6 +183,15 @@ absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::LoadCustomer(
     if (!slot.state.ParseFromString(*bytes)) {
       return absl::DataLossError(absl::StrCat("profile ", id, " is corrupt"));
     }
+    // Trigger bookkeeping lives apart: which triggers fired depends on how
+    // topics interleaved, so it stays out of the state digest.
+    CUSTHUB_ASSIGN_OR_RETURN(auto rules_bytes, store_->Get(Cf::kRules, id));
+    if (rules_bytes.has_value() &&
+        !slot.state.mutable_rules()->ParseFromString(*rules_bytes)) {
+      return absl::DataLossError(absl::StrCat("rules of ", id, " are corrupt"));
+    }
+    if (options_.publish) slot.before = slot.state.profile();
+    slot.indexed_due = rules::NextDue(slot.state);
   } else {
     slot.state.mutable_profile()->set_customer_id(id);
     ++stats_.customers_created;
@@ -394,6 +406,8 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
         auto* ledger,
         LoadOrder(absl::StrCat("o|", event.source(), "|", refund.order_id())));
     CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, OrderCustomer(ledger->entry));
+    v1::CustomerState before_refund;
+    if (slot != nullptr) before_refund = slot->state;
     CUSTHUB_ASSIGN_OR_RETURN(
         bool changed, profile::ApplyRefund(refund, at, &ledger->entry,
                                            slot ? &slot->state : nullptr));
@@ -404,6 +418,9 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
     } else {
       slot->dirty = true;
       AddTimeline(slot->state.profile().customer_id(), event, at);
+      profile::Finalize(&slot->state);
+      AddTriggers(rules::Evaluate(options_.rules, before_refund, &slot->state,
+                                  event, at));
     }
     return absl::OkStatus();
   }
@@ -433,6 +450,11 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
   std::string customer_key = keys.empty() ? "cid:" + id : keys.front();
   CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, LoadCustomer(id));
   bool is_new = slot->state.first_seen_micros() == 0;
+  // Timers due before this event fire first, so a late event never cancels
+  // what stream time already passed.
+  Micros stream = rules::StreamTime(options_.rules, std::max(stream_time_, at));
+  if (!is_new) AddTriggers(rules::FireDue(options_.rules, &slot->state, stream));
+  v1::CustomerState before = slot->state;
   absl::StatusOr<bool> folded = true;
   switch (event.payload_case()) {
     case v1::Event::kOrder: {
@@ -493,6 +515,12 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
   Micros first_seen = slot->state.first_seen_micros();
   profile::ApplyIdentity(event, at, &slot->state);
   slot->dirty = true;
+  profile::Finalize(&slot->state);
+  profile::ComputeTraits(options_.rules.traits,
+                         std::max(slot->state.last_event_micros(), at),
+                         &slot->state);
+  AddTriggers(rules::Evaluate(options_.rules, before, &slot->state, event, at));
+  AddTriggers(rules::FireDue(options_.rules, &slot->state, stream));
 
   // The id belongs to the customer's earliest event (ties: the smaller id),
   // so the same events give the same ids whatever order they fold in.
@@ -510,6 +538,7 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
 
 absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
                                     std::vector<Outbound>* outputs) {
+  CUSTHUB_RETURN_IF_ERROR(FireDueTimers());
   store::StateBatch batch;
   uint64_t first_seq = next_seq_;
   std::vector<Outbound> out;
@@ -523,12 +552,14 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
   for (auto& record : dlq_) emit(std::move(record));
   std::vector<v1::OutboxRecord> erasure_records;
   WriteErasures(&batch, &erasure_records);
+  WriteTriggers(&batch, &erasure_records);
   for (auto& record : erasure_records) emit(std::move(record));
   // Merged-away and renamed customers: the old id is gone (tombstone) and
   // the change is announced on customer.identity.
   for (const auto& r : retired_) {
     if (customers_.contains(r.from)) continue;  // revived within the batch
     batch.Delete(Cf::kProfiles, r.from);
+    batch.Delete(Cf::kRules, r.from);
     emit(publish::ProfileTombstone(r.from, options_.outputs));
     v1::IdentityChange change;
     change.set_survivor_id(r.to);
@@ -546,9 +577,30 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
   for (const auto& id : dirty) {
     auto& slot = customers_[id];
     profile::Finalize(&slot.state);
+    // Traits as of the customer's newest event, from the final state, so
+    // they do not depend on which event happened to fold last.
+    profile::ComputeTraits(options_.rules.traits, slot.state.last_event_micros(),
+                           &slot.state);
+    // Keep the timer index in step with the customer's next due timer.
+    std::optional<Micros> due = rules::NextDue(slot.state);
+    if (due != slot.indexed_due) {
+      if (slot.indexed_due) stale_due_.emplace_back(*slot.indexed_due, id);
+      if (due) batch.Put(Cf::kMeta, DueKey(*due, id), "");
+    }
+    v1::RulesState rules_state;
+    rules_state.Swap(slot.state.mutable_rules());
     batch.Put(Cf::kProfiles, id, DeterministicBytes(slot.state));
+    batch.Put(Cf::kRules, id, DeterministicBytes(rules_state));
+    rules_state.Swap(slot.state.mutable_rules());
     emit(publish::ProfileRecord(slot.state.profile(), options_.outputs,
                                 options_.format));
+    if (options_.publish) {
+      for (auto& r : publish::DestinationRecords(
+               options_.destinations, slot.before ? &*slot.before : nullptr,
+               slot.state.profile())) {
+        emit(std::move(r));
+      }
+    }
   }
   for (const auto& [key, slot] : orders_) {
     if (slot.dirty) batch.Put(Cf::kLedgers, key, DeterministicBytes(slot.entry));
@@ -607,6 +659,8 @@ void BatchProcessor::Abandon() {
   new_seen_.clear();
   dlq_.clear();
   retired_.clear();
+  triggers_.clear();
+  stale_due_.clear();
   timeline_.clear();
   moved_timelines_.clear();
   ClearErasures();

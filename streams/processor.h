@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <memory>
 #include <string>
@@ -33,6 +34,9 @@
 #include "streams/options.h"
 
 namespace custhub::streams {
+
+// Timer index key in the meta family: "due|" + big-endian due time + id.
+std::string DueKey(Micros due, absl::string_view customer_id);
 
 // One consumed record, independent of the Kafka client.
 struct InputRecord {
@@ -62,11 +66,16 @@ struct ProcessorStats {
   uint64_t merges = 0;   // customers folded into another
   uint64_t refused_links = 0;  // links refused by the per-identifier limit
   uint64_t erasures = 0;        // customers erased
+  uint64_t triggers_fired = 0;      // unsuppressed triggers
+  uint64_t triggers_suppressed = 0;  // published with suppressed_by
+  std::map<std::string, uint64_t> triggers_by_kind;
   uint64_t erased_dropped = 0;  // events of erased customers dropped
   uint64_t profiles_published = 0;
   uint64_t batches = 0;
   uint64_t busy_micros = 0;  // wall time spent folding and committing
   std::map<std::string, uint64_t> dlq_by_reason;  // reason up to the first ':'
+  // Events folded per (source, event type), for the metrics.
+  std::map<std::pair<std::string, std::string>, uint64_t> events_by_type;
 };
 
 class BatchProcessor {
@@ -112,6 +121,11 @@ class BatchProcessor {
   struct CustomerSlot {
     custhub::v1::CustomerState state;
     bool dirty = false;
+    // The profile as last published, for destination change detection;
+    // absent for a customer new in this batch.
+    std::optional<custhub::v1::CustomerProfile> before;
+    // The due time under which the timer index lists this customer.
+    std::optional<Micros> indexed_due;
   };
   template <typename T>
   struct LedgerSlot {
@@ -197,6 +211,14 @@ class BatchProcessor {
                             store::StateBatch* batch);
   std::vector<std::pair<std::string, std::string>> moved_timelines_;
   void WriteTimeline(store::StateBatch* batch);
+  // Triggers (rules wiring, triggers.cc).
+  std::vector<std::pair<std::string, custhub::v1::Trigger>> triggers_;
+  void AddTriggers(std::vector<custhub::v1::Trigger> triggers);
+  // Fires the timers of every customer due by stream time.
+  absl::Status FireDueTimers();
+  void WriteTriggers(store::StateBatch* batch,
+                     std::vector<custhub::v1::OutboxRecord>* out);
+  std::vector<std::pair<Micros, std::string>> stale_due_;  // index entries to drop
   // Erasure ledger (salted identifier hashes) and this batch's erasures.
   absl::flat_hash_set<std::string> erased_;
   std::vector<std::string> new_erased_;

@@ -31,7 +31,9 @@ struct BrokerArgs {
 int RunBroker(const BrokerArgs& args, const streams::InputTopics& inputs,
               const publish::OutputTopics& outputs);
 
-int RunHub(const streams::HubOptions& options);
+// `http_listen` (host:port, port 0: any free; empty: off) serves the HTTP
+// API, metrics and inspector page, and prints "http=PORT" on stdout.
+int RunHub(const streams::HubOptions& options, const std::string& http_listen);
 // Rebuilds into a fresh --state-dir; publishes only with `publish`.
 int RunReplay(streams::HubOptions options, bool publish);
 

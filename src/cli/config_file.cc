@@ -10,6 +10,22 @@
 namespace custhub::cli {
 namespace {
 
+constexpr const char* kSections[] = {"secrets", "destinations", "rules"};
+
+// "a.b.c" -> value for every scalar under `node`.
+void FlattenDotted(const YAML::Node& node, const std::string& prefix,
+                   std::map<std::string, std::string>* out) {
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      FlattenDotted(kv.second, prefix + "." + kv.first.as<std::string>(), out);
+    }
+  } else if (node.IsScalar()) {
+    (*out)[prefix] = node.as<std::string>();
+  } else if (node.IsNull()) {
+    (*out)[prefix] = "";
+  }
+}
+
 void Flatten(const YAML::Node& node, const std::string& prefix,
              std::vector<std::pair<std::string, std::vector<std::string>>>* out) {
   if (node.IsMap()) {
@@ -46,9 +62,12 @@ absl::StatusOr<std::vector<std::string>> ConfigArgs(
   }
   std::vector<std::pair<std::string, std::vector<std::string>>> flat;
   try {
-    // `secrets` never become flags: secrets stay off command lines.
+    // `secrets` never become flags (secrets stay off command lines), and
+    // the structured sections are read by ConfigSection.
     YAML::Node settings = YAML::Clone(root);
-    if (settings.IsMap()) settings.remove("secrets");
+    if (settings.IsMap()) {
+      for (const char* section : kSections) settings.remove(section);
+    }
     Flatten(settings, "", &flat);
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(
@@ -91,6 +110,24 @@ absl::StatusOr<std::map<std::string, std::string>> ConfigSecrets(
         out[kv.first.as<std::string>()] = kv.second.as<std::string>();
       }
     }
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--config: ", path, ": ", e.what()));
+  }
+  return out;
+}
+
+}  // namespace custhub::cli
+
+namespace custhub::cli {
+
+absl::StatusOr<std::map<std::string, std::string>> ConfigSection(
+    const std::string& path, const std::string& section) {
+  std::map<std::string, std::string> out;
+  if (path.empty()) return out;
+  try {
+    YAML::Node root = YAML::LoadFile(path);
+    if (root.IsMap() && root[section]) FlattenDotted(root[section], section, &out);
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat("--config: ", path, ": ", e.what()));

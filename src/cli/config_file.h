@@ -28,4 +28,10 @@ absl::StatusOr<std::vector<std::string>> ConfigArgs(
 absl::StatusOr<std::map<std::string, std::string>> ConfigSecrets(
     const std::string& path);
 
+// A structured section of the config file (`destinations`, `rules`) as
+// dotted keys: {"destinations.crm.flavor": "salesforce", ...}; a null value
+// becomes "". Empty without a file or section.
+absl::StatusOr<std::map<std::string, std::string>> ConfigSection(
+    const std::string& path, const std::string& section);
+
 }  // namespace custhub::cli

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "src/cli/commands.h"
-#include "src/cli/lookup.h"
+#include "src/api/lookup.h"
 #include "src/common/log.h"
 #include "src/kafka/mock_cluster.h"
 #include "src/publish/outputs.h"
@@ -44,7 +44,7 @@ absl::Status ProduceAll(const std::string& bootstrap,
 
 void PrintProfile(store::StateStore& store, const std::string& email,
                   const char* why) {
-  auto state = LookupCustomer(store, email);
+  auto state = api::LookupCustomer(store, email);
   if (!state.ok() || !state->has_value()) return;
   std::printf("\n-- %s (%s)\n%s\n", email.c_str(), why,
               publish::ProfileJson((*state)->profile(), true).c_str());

@@ -139,6 +139,10 @@ int Main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "the hub: consume, fold, publish");
   HubFlags hub_flags;
   AddHubFlags(run, &hub, &hub_flags);
+  std::string http_listen;
+  run->add_option("--http", http_listen,
+                  "serve the HTTP API, /metrics and the inspector page on "
+                  "host:port (port 0: any free)");
   auto* replay = app.add_subcommand(
       "replay",
       "rebuild state from the earliest offsets into a fresh state dir");
@@ -289,8 +293,18 @@ int Main(int argc, char** argv) {
   }
   if (run->parsed() || replay->parsed()) {
     if (auto s = FinishHubOptions(hub_flags, &hub); !s.ok()) return Fail(s);
+    auto destinations = ConfigSection(config_path, "destinations");
+    if (!destinations.ok()) return Fail(destinations.status());
+    auto dest_config = publish::DestinationConfigFromMap(*destinations);
+    if (!dest_config.ok()) return Fail(dest_config.status());
+    hub.processor.destinations = *dest_config;
+    auto rules_section = ConfigSection(config_path, "rules");
+    if (!rules_section.ok()) return Fail(rules_section.status());
+    auto rules_config = rules::RulesConfigFromMap(*rules_section);
+    if (!rules_config.ok()) return Fail(rules_config.status());
+    hub.processor.rules = *rules_config;
     hub.processor.erasure_salt = salt;
-    return run->parsed() ? RunHub(hub) : RunReplay(hub, replay_publish);
+    return run->parsed() ? RunHub(hub, http_listen) : RunReplay(hub, replay_publish);
   }
   if (demo->parsed()) return RunDemo(demo_args);
   if (bench->parsed()) return RunBench(bench_args);

@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "src/cli/commands.h"
-#include "src/cli/lookup.h"
+#include "src/api/lookup.h"
 #include "src/publish/outputs.h"
 
 namespace custhub::cli {
@@ -14,7 +14,7 @@ int RunProfileGet(const std::string& id, const std::string& state_dir) {
                     ? absl::InvalidArgumentError(store.status().message())
                     : store.status());
   }
-  auto state = LookupCustomer(**store, id);
+  auto state = api::LookupCustomer(**store, id);
   if (!state.ok()) return Fail(state.status());
   if (!state->has_value()) {
     std::fprintf(stderr, "custhub: no customer matches '%s'\n", id.c_str());

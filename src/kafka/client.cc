@@ -336,4 +336,16 @@ absl::StatusOr<std::pair<int64_t, int64_t>> Watermarks(rd_kafka_s* rk,
   return std::make_pair(low, high);
 }
 
+absl::StatusOr<std::pair<int64_t, int64_t>> CachedWatermarks(
+    rd_kafka_s* rk, const std::string& topic, int32_t partition) {
+  int64_t low = RD_KAFKA_OFFSET_INVALID, high = RD_KAFKA_OFFSET_INVALID;
+  rd_kafka_resp_err_t err =
+      rd_kafka_get_watermark_offsets(rk, topic.c_str(), partition, &low, &high);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR || high == RD_KAFKA_OFFSET_INVALID) {
+    return absl::NotFoundError(
+        absl::StrCat("no cached watermarks of ", topic, "/", partition));
+  }
+  return std::make_pair(low, high);
+}
+
 }  // namespace custhub::kafka

@@ -156,4 +156,10 @@ absl::StatusOr<std::pair<int64_t, int64_t>> Watermarks(rd_kafka_s* rk,
                                                        int32_t partition,
                                                        int timeout_ms);
 
+// The watermarks the consumer last saw in fetch responses, without asking
+// the broker (cheap enough for every poll; for lag metrics). NotFound while
+// none has been seen yet.
+absl::StatusOr<std::pair<int64_t, int64_t>> CachedWatermarks(
+    rd_kafka_s* rk, const std::string& topic, int32_t partition);
+
 }  // namespace custhub::kafka

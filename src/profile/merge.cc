@@ -156,6 +156,38 @@ void MergeCustomer(const v1::CustomerState& a, v1::CustomerState* s) {
     *sp->mutable_last_event_at() = ap.last_event_at();
   }
   sp->set_events_applied(sp->events_applied() + ap.events_applied());
+
+  // Rules: once-flags OR, times max, lists union (sorted), timers union by
+  // kind keeping the later due time.
+  const auto& ar = a.rules();
+  auto* sr2 = s->mutable_rules();
+  sr2->set_first_purchase_fired(sr2->first_purchase_fired() || ar.first_purchase_fired());
+  sr2->set_vip_fired(sr2->vip_fired() || ar.vip_fired());
+  sr2->set_last_marketing_micros(std::max(sr2->last_marketing_micros(), ar.last_marketing_micros()));
+  sr2->set_last_refund_micros(std::max(sr2->last_refund_micros(), ar.last_refund_micros()));
+  sr2->set_last_escalation_micros(std::max(sr2->last_escalation_micros(), ar.last_escalation_micros()));
+  sr2->set_churn_armed_last_order_micros(
+      std::max(sr2->churn_armed_last_order_micros(), ar.churn_armed_last_order_micros()));
+  for (auto t : ar.ticket_created_micros()) sr2->add_ticket_created_micros(t);
+  std::sort(sr2->mutable_ticket_created_micros()->begin(),
+            sr2->mutable_ticket_created_micros()->end());
+  Union(ar.bad_rated_tickets(), sr2->mutable_bad_rated_tickets());
+  Union(ar.reviewed_orders(), sr2->mutable_reviewed_orders());
+  for (const auto& t : ar.timers()) {
+    bool merged = false;
+    for (auto& mine : *sr2->mutable_timers()) {
+      if (mine.kind() == t.kind()) {
+        if (t.due_micros() > mine.due_micros()) mine = t;
+        merged = true;
+      }
+    }
+    if (!merged) *sr2->add_timers() = t;
+  }
+  std::sort(sr2->mutable_timers()->begin(), sr2->mutable_timers()->end(),
+            [](const auto& x, const auto& y) {
+              return std::make_pair(x.due_micros(), x.kind()) <
+                     std::make_pair(y.due_micros(), y.kind());
+            });
 }
 
 }  // namespace custhub::profile

@@ -67,6 +67,29 @@ v1::OutboxRecord IdentityChangeRecord(const v1::IdentityChange& change,
   return r;
 }
 
+v1::OutboxRecord TriggerRecord(const v1::Trigger& trigger,
+                               const OutputTopics& topics, OutputFormat format) {
+  v1::OutboxRecord r;
+  r.set_topic(topics.triggers);
+  r.set_key(trigger.customer_id());
+  if (format == OutputFormat::kJson) {
+    google::protobuf::util::JsonPrintOptions options;
+    options.always_print_primitive_fields = true;
+    std::string json;
+    if (!google::protobuf::util::MessageToJsonString(trigger, &json, options)
+             .ok()) {
+      json.clear();  // cannot happen for a linked message; see ProfileJson
+    }
+    r.set_value(std::move(json));
+    (*r.mutable_headers())["content-type"] = "application/json";
+  } else {
+    r.set_value(trigger.SerializeAsString());
+    (*r.mutable_headers())["content-type"] = "application/x-protobuf";
+  }
+  (*r.mutable_headers())["idempotency-key"] = trigger.idempotency_key();
+  return r;
+}
+
 v1::OutboxRecord DlqRecord(const OriginalRecord& original,
                            absl::string_view reason, const OutputTopics& topics) {
   v1::OutboxRecord r;

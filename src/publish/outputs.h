@@ -15,6 +15,7 @@
 #include "custhub/v1/identity.pb.h"
 #include "custhub/v1/profile.pb.h"
 #include "custhub/v1/state.pb.h"
+#include "custhub/v1/trigger.pb.h"
 
 namespace custhub::publish {
 
@@ -42,6 +43,11 @@ v1::OutboxRecord ProfileTombstone(absl::string_view customer_id,
 v1::OutboxRecord IdentityChangeRecord(const v1::IdentityChange& change,
                                       const OutputTopics& topics,
                                       OutputFormat format);
+
+// A trigger on customer.triggers keyed by customer id; the header
+// `idempotency-key` repeats trigger.idempotency_key.
+v1::OutboxRecord TriggerRecord(const v1::Trigger& trigger,
+                               const OutputTopics& topics, OutputFormat format);
 
 // What custhub consumed, for the DLQ.
 struct OriginalRecord {

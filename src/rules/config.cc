@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace custhub::rules {
@@ -42,6 +43,68 @@ absl::Status RulesConfig::Validate() const {
     return absl::InvalidArgumentError("escalation_tickets: must be in 1..16");
   }
   return absl::OkStatus();
+}
+
+}  // namespace custhub::rules
+
+namespace custhub::rules {
+namespace {
+
+absl::Status Bad(const std::string& key, const std::string& value,
+                 absl::string_view want) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("--config: ", key, ": '", value, "' is not ", want));
+}
+
+}  // namespace
+
+absl::StatusOr<RulesConfig> RulesConfigFromMap(
+    const std::map<std::string, std::string>& entries) {
+  RulesConfig c;
+  auto& t = c.traits;
+  const std::map<std::string, absl::Duration*> durations = {
+      {"rules.allowed_lateness", &c.allowed_lateness},
+      {"rules.abandoned_cart_delay", &c.abandoned_cart_delay},
+      {"rules.review_delay", &c.review_delay},
+      {"rules.win_back_after", &c.win_back_after},
+      {"rules.escalation_window", &c.escalation_window},
+      {"rules.refund_suppression", &c.refund_suppression},
+      {"rules.frequency_cap", &c.frequency_cap},
+      {"rules.traits.at_risk_after", &t.at_risk_after},
+      {"rules.traits.lapsed_after", &t.lapsed_after},
+      {"rules.traits.single_order_interval", &t.single_order_interval},
+      {"rules.traits.min_order_interval", &t.min_order_interval},
+      {"rules.traits.ltv_horizon", &t.ltv_horizon},
+      {"rules.traits.ltv_min_tenure", &t.ltv_min_tenure}};
+  const std::map<std::string, double*> doubles = {
+      {"rules.churn_risk_threshold", &c.churn_risk_threshold},
+      {"rules.traits.at_risk_churn_risk", &t.at_risk_churn_risk}};
+  for (const auto& [key, value] : entries) {
+    if (auto it = durations.find(key); it != durations.end()) {
+      if (!absl::ParseDuration(value, it->second)) {
+        return Bad(key, value, "a duration like 90m or 168h");
+      }
+    } else if (auto d = doubles.find(key); d != doubles.end()) {
+      if (!absl::SimpleAtod(value, d->second)) return Bad(key, value, "a number");
+    } else if (key == "rules.escalation_tickets") {
+      if (!absl::SimpleAtoi(value, &c.escalation_tickets)) {
+        return Bad(key, value, "an integer");
+      }
+    } else if (key == "rules.escalate_bad_rating") {
+      if (!absl::SimpleAtob(value, &c.escalate_bad_rating)) {
+        return Bad(key, value, "true or false");
+      }
+    } else if (key == "rules.traits.vip_net_revenue_minor") {
+      if (!absl::SimpleAtoi(value, &t.vip_net_revenue_minor)) {
+        return Bad(key, value, "an amount in minor units");
+      }
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--config: unknown key '", key, "'"));
+    }
+  }
+  if (auto s = c.Validate(); !s.ok()) return s;
+  return c;
 }
 
 }  // namespace custhub::rules

@@ -8,6 +8,11 @@
 // Durations are event time. Money is in minor units of the shop currency.
 #pragma once
 
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+
 #include <cstdint>
 
 #include "absl/status/status.h"
@@ -90,5 +95,16 @@ struct RulesConfig {
   // InvalidArgument naming the field when a value is out of range.
   absl::Status Validate() const;
 };
+
+}  // namespace custhub::rules
+
+namespace custhub::rules {
+
+// Builds the config from the YAML `rules:` section as dotted keys
+// ("rules.review_delay" -> "168h"). Durations take absl::ParseDuration
+// syntax ("90m", "168h"); unknown keys and bad values are InvalidArgument
+// naming the key. Missing keys keep their defaults.
+absl::StatusOr<RulesConfig> RulesConfigFromMap(
+    const std::map<std::string, std::string>& entries);
 
 }  // namespace custhub::rules

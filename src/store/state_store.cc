@@ -11,7 +11,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "src/common/hash.h"
 
@@ -20,7 +22,7 @@ namespace {
 
 constexpr const char* kCfNames[kCfCount] = {
     "profiles", "ledgers", "identifiers", "offsets", "seen",
-    "outbox",   "meta",    "timeline",    "triggers"};
+    "outbox",   "meta",    "timeline",    "triggers", "rules"};
 
 // The column families whose contents are customer state, in digest order.
 constexpr Cf kDigestCfs[] = {Cf::kProfiles, Cf::kLedgers, Cf::kIdentifiers};
@@ -208,7 +210,9 @@ absl::Status StateStore::Scrub() {
   if (auto s = Flush(); !s.ok()) return s;
   if (auto s = CompactAll(); !s.ok()) return s;
   // The MANIFEST keeps the key range of every file it ever listed; reopening
-  // writes a fresh one that names only the live files.
+  // writes a fresh one that names only the live files. Readers on other
+  // threads (the HTTP API) wait meanwhile.
+  std::unique_lock<std::shared_mutex> lock(db_mu_);
   CloseDb();
   return OpenDb();
 }
@@ -263,6 +267,7 @@ StateStore::~StateStore() {
 
 absl::StatusOr<std::optional<std::string>> StateStore::Get(Cf cf,
                                                            absl::string_view key) {
+  std::shared_lock<std::shared_mutex> lock(db_mu_);
   std::string value;
   auto s = db_->Get(rocksdb::ReadOptions(), handle(cf),
                     rocksdb::Slice(key.data(), key.size()), &value);
@@ -282,18 +287,55 @@ absl::Status StateStore::Write(StateBatch& batch) {
   }
   rocksdb::WriteOptions wo;
   wo.sync = sync_;
+  std::shared_lock<std::shared_mutex> lock(db_mu_);
   return FromRocks(db_->Write(wo, &wb), "write batch");
 }
 
 absl::Status StateStore::ForEach(
     Cf cf, absl::string_view prefix,
     const std::function<bool(absl::string_view, absl::string_view)>& fn) {
+  std::shared_lock<std::shared_mutex> lock(db_mu_);
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handle(cf)));
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid();
        it->Next()) {
     auto k = it->key();
     if (!k.starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) break;
+    if (!fn(absl::string_view(k.data(), k.size()),
+            absl::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  return FromRocks(it->status(), absl::StrCat("scan ", CfName(cf)));
+}
+
+absl::Status StateStore::ForEachReverse(
+    Cf cf, absl::string_view prefix,
+    const std::function<bool(absl::string_view, absl::string_view)>& fn) {
+  std::shared_lock<std::shared_mutex> lock(db_mu_);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handle(cf)));
+  // The first key after every key with the prefix: the prefix with its last
+  // byte below 0xff incremented (trailing 0xff bytes dropped).
+  std::string upper(prefix);
+  while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff) {
+    upper.pop_back();
+  }
+  if (upper.empty()) {
+    it->SeekToLast();
+  } else {
+    upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+    it->Seek(upper);
+    if (it->Valid()) {
+      it->Prev();
+    } else if (it->status().ok()) {
+      it->SeekToLast();
+    }
+  }
+  rocksdb::Slice p(prefix.data(), prefix.size());
+  for (; it->Valid(); it->Prev()) {
+    auto k = it->key();
+    if (!k.starts_with(p)) break;
     if (!fn(absl::string_view(k.data(), k.size()),
             absl::string_view(it->value().data(), it->value().size()))) {
       break;
@@ -334,6 +376,7 @@ absl::StatusOr<std::string> StateStore::Digest() {
 }
 
 uint64_t StateStore::DiskBytes() {
+  std::shared_lock<std::shared_mutex> lock(db_mu_);
   uint64_t total = 0;
   for (auto* h : handles_) {
     uint64_t v = 0;
@@ -345,9 +388,27 @@ uint64_t StateStore::DiskBytes() {
 }
 
 std::string StateStore::Property(const std::string& name) {
+  std::shared_lock<std::shared_mutex> lock(db_mu_);
   std::string v;
   db_->GetProperty(name, &v);
   return v;
+}
+
+uint64_t StateStore::WriteStalls() {
+  std::shared_lock<std::shared_mutex> lock(db_mu_);
+  uint64_t total = 0;
+  for (auto* h : handles_) {
+    std::map<std::string, std::string> stats;
+    if (!db_->GetMapProperty(h, rocksdb::DB::Properties::kCFStats, &stats)) {
+      continue;
+    }
+    for (const char* key : {"io_stalls.total_stop", "io_stalls.total_slowdown"}) {
+      auto it = stats.find(key);
+      uint64_t v = 0;
+      if (it != stats.end() && absl::SimpleAtoi(it->second, &v)) total += v;
+    }
+  }
+  return total;
 }
 
 void StateStore::SetSeenExpiry(int64_t watermark) {
@@ -357,6 +418,7 @@ void StateStore::SetSeenExpiry(int64_t watermark) {
 absl::Status StateStore::CompactAll() {
   rocksdb::CompactRangeOptions o;
   o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  std::shared_lock<std::shared_mutex> lock(db_mu_);
   for (auto* h : handles_) {
     auto s = db_->CompactRange(o, h, nullptr, nullptr);
     if (!s.ok()) return FromRocks(s, "compact");
@@ -367,6 +429,7 @@ absl::Status StateStore::CompactAll() {
 absl::Status StateStore::Flush() {
   rocksdb::FlushOptions fo;
   fo.wait = true;
+  std::shared_lock<std::shared_mutex> lock(db_mu_);
   return FromRocks(db_->Flush(fo, handles_), "flush");
 }
 

@@ -12,7 +12,9 @@
 // Lifecycle: Open() once per process; the read-write instance holds the
 // directory's lock. OpenReader() opens a secondary instance that works
 // beside a running hub (profile get, digest). Thread-safety: Get/Write/
-// ForEach may be called from any thread; a StateBatch belongs to one thread.
+// ForEach/ForEachReverse and the size accessors may be called from any
+// thread, also while Scrub() reopens the database (a shared lock guards
+// them; Scrub takes it exclusively). A StateBatch belongs to one thread.
 #pragma once
 
 #include <atomic>
@@ -21,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include "absl/strings/string_view.h"
 #include <utility>
@@ -46,8 +49,9 @@ enum class Cf : int {
   kMeta = 6,         // format version and counters
   kTimeline = 7,     // customer \0 time(be64) hash(be64) -> TimelineEntry
   kTriggers = 8,     // customer \0 time(be64) hash(be64) -> Trigger
+  kRules = 9,        // customer id -> RulesState (trigger bookkeeping)
 };
-inline constexpr int kCfCount = 9;
+inline constexpr int kCfCount = 10;
 
 const char* CfName(Cf cf);
 
@@ -117,6 +121,12 @@ class StateStore {
       Cf cf, absl::string_view prefix,
       const std::function<bool(absl::string_view, absl::string_view)>& fn);
 
+  // As ForEach, newest key first: from the last key with `prefix` down to
+  // the first (e.g. a customer's timeline, newest event first).
+  absl::Status ForEachReverse(
+      Cf cf, absl::string_view prefix,
+      const std::function<bool(absl::string_view, absl::string_view)>& fn);
+
   absl::StatusOr<OffsetMap> LoadOffsets();
 
   // Deterministic digest of all customer state: same events in the same
@@ -127,6 +137,9 @@ class StateStore {
   uint64_t DiskBytes();
   // RocksDB's property `name` for the default family, e.g. "rocksdb.stats".
   std::string Property(const std::string& name);
+  // Write stalls so far (slowdowns and stops, every family), from RocksDB's
+  // "rocksdb.cfstats" map property.
+  uint64_t WriteStalls();
   // Forces memtables to disk (for size measurements and tests).
   absl::Status Flush();
   // Compacts everything (tests: proves expired seen ids are dropped).
@@ -157,6 +170,8 @@ class StateStore {
   bool sync_ = true;
   std::shared_ptr<std::atomic<int64_t>> seen_expiry_;
   std::shared_ptr<void> seen_filter_;  // the compaction filter, kept alive
+  // Shared by every use of db_, exclusive while Scrub() closes and reopens.
+  mutable std::shared_mutex db_mu_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };

@@ -37,7 +37,7 @@ SyntheticStore::SyntheticStore(const SynthOptions& o) {
     ExpectedCustomer c;
     s.display_email = absl::StrCat(s.first, ".", s.last, ".", i, "@Example.com");
     c.email = absl::AsciiStrToLower(s.display_email);
-    c.phone = absl::StrFormat("+1415555%04d", i % 10000);
+    c.phone = absl::StrFormat("+1415%07d", i);
     s.want = &c;
     Micros t0 = kStart + b.Uniform(0, 200) * kMicrosPerDay +
                 b.Uniform(0, 86399) * kMicrosPerSecond;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "custhub/v1/identity.pb.h"
+#include "custhub/v1/trigger.pb.h"
 #include "custhub/v1/profile.pb.h"
 #include "custhub/v1/state.pb.h"
 #include "src/identity/identifiers.h"
@@ -47,6 +48,23 @@ TEST_CASE("platform webhooks fold into RocksDB and profiles reach the topic",
   // Each changed profile is on customer.profiles, keyed by customer id, and
   // the newest record per key equals the stored profile.
   CheckPublished(*(*hub)->store(), broker->bootstrap());
+
+  // Destination topics carry their shapes, one upsert per changed customer.
+  auto crm = ReadTopic(broker->bootstrap(), "crm.contacts");
+  auto esp = ReadTopic(broker->bootstrap(), "esp.profiles");
+  auto erp = ReadTopic(broker->bootstrap(), "erp.customers");
+  REQUIRE_FALSE(crm.empty());
+  REQUIRE_FALSE(esp.empty());
+  REQUIRE_FALSE(erp.empty());
+  CHECK(crm[0].headers.at("destination") == "hubspot");
+  CHECK(crm[0].value.find("\"idProperty\":\"email\"") != std::string::npos);
+  CHECK(esp[0].value.find("\"type\":\"profile\"") != std::string::npos);
+  // Customers with orders carry their revenue (absent fields are left out).
+  CHECK(std::any_of(erp.begin(), erp.end(), [](const ConsumedRecord& r) {
+    return r.value.find("\"lifetime_net_revenue\"") != std::string::npos;
+  }));
+  // ERP records carry no email engagement: fewer records than ESP profiles.
+  CHECK(erp.size() <= esp.size());
 
   // The malformed records are on the DLQ with their reasons.
   auto dlq = ReadTopic(broker->bootstrap(), "custhub.dlq");
@@ -170,4 +188,39 @@ TEST_CASE("with --transactional each batch's outputs commit as a transaction",
   CheckExact(*(*hub)->store(), synth);
   CheckPublished(*(*hub)->store(), broker->bootstrap());
   CHECK((*hub)->outbox_in_flight() == 0);
+}
+
+TEST_CASE("triggers reach customer.triggers with their idempotency keys",
+          "[integration][rules]") {
+  auto broker = StartBroker(1, 2);
+  ProduceAll(
+      broker->bootstrap(),
+      {{"orders", "a",
+        R"({"occurredAt":"2026-01-05T10:00:00Z","identifiers":{"emails":["tr@example.com"]},"order":{"orderId":"1","total":{"minor":"4200","currency":"USD"},"itemCount":1}})",
+        {{"event-id", "o1"}}},
+       {"email", "a",
+        R"({"occurredAt":"2026-01-06T10:00:00Z","identifiers":{"emails":["tr@example.com"]},"email":{"kind":"BOUNCED"}})",
+        {{"event-id", "b1"}}}});
+  TempDir dir;
+  auto hub = streams::Hub::Create(TestHubOptions(broker->bootstrap(), dir.path));
+  REQUIRE(hub.ok());
+  REQUIRE((*hub)->Start().ok());
+  RunUntilCaughtUp(**hub);
+  REQUIRE((*hub)->Drain(10000).ok());
+  auto records = ReadTopic(broker->bootstrap(), "customer.triggers");
+  std::set<std::string> kinds;
+  for (const auto& r : records) {
+    v1::Trigger t;
+    REQUIRE(t.ParseFromString(r.value));
+    kinds.insert(t.kind());
+    CHECK(r.headers.at("idempotency-key") == t.idempotency_key());
+    CHECK(r.key == t.customer_id());
+    CHECK_FALSE(t.idempotency_key().empty());
+  }
+  CHECK(kinds.count("first_purchase") == 1);
+  CHECK(kinds.count("deliverability_alert") == 1);
+  // The ESP gets the unsuppressed ones as events keyed by the same id.
+  auto esp = ReadTopic(broker->bootstrap(), "esp.events");
+  REQUIRE_FALSE(esp.empty());
+  CHECK(esp[0].headers.count("idempotency-key") == 1);
 }

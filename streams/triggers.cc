@@ -1,0 +1,98 @@
+// Triggers from the rules engine: collected while a batch folds, fired from
+// durable event-time timers when stream time passes their due time, and
+// written with the batch (customer.triggers, the triggers family for the
+// API, ESP events).
+#include "absl/strings/str_cat.h"
+#include "src/common/hash.h"
+#include "src/common/status.h"
+#include "src/publish/destinations.h"
+#include "src/publish/outputs.h"
+#include "src/rules/rules.h"
+#include "streams/processor.h"
+
+namespace custhub::streams {
+namespace {
+
+namespace v1 = custhub::v1;
+using store::Cf;
+
+constexpr absl::string_view kDuePrefix = "due|";
+
+Micros ToMicros(const google::protobuf::Timestamp& t) {
+  return t.seconds() * kMicrosPerSecond + t.nanos() / 1000;
+}
+
+}  // namespace
+
+std::string DueKey(Micros due, absl::string_view customer_id) {
+  return absl::StrCat(kDuePrefix,
+                      store::EncodeBigEndian64(static_cast<uint64_t>(due)),
+                      customer_id);
+}
+
+void BatchProcessor::AddTriggers(std::vector<v1::Trigger> triggers) {
+  for (auto& t : triggers) {
+    std::string id = t.customer_id();
+    triggers_.emplace_back(std::move(id), std::move(t));
+  }
+}
+
+absl::Status BatchProcessor::FireDueTimers() {
+  Micros stream = rules::StreamTime(options_.rules, stream_time_);
+  std::vector<std::pair<Micros, std::string>> due;
+  std::string upto = DueKey(stream + 1, "");
+  CUSTHUB_RETURN_IF_ERROR(store_->ForEach(
+      Cf::kMeta, kDuePrefix, [&](absl::string_view k, absl::string_view) {
+        if (k >= upto) return false;
+        auto at = static_cast<Micros>(
+            store::DecodeBigEndian64(k.substr(kDuePrefix.size(), 8)));
+        due.emplace_back(at, std::string(k.substr(kDuePrefix.size() + 8)));
+        return true;
+      }));
+  // Timers scheduled in this batch are not indexed yet.
+  for (const auto& [id, slot] : customers_) {
+    auto next = rules::NextDue(slot.state);
+    if (next && *next <= stream) due.emplace_back(*next, id);
+  }
+  std::sort(due.begin(), due.end());
+  for (const auto& [at, id] : due) {
+    CUSTHUB_ASSIGN_OR_RETURN(bool exists, CustomerExists(id));
+    if (!exists) {  // merged away, renamed or erased since
+      stale_due_.emplace_back(at, id);
+      continue;
+    }
+    CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, LoadCustomer(id));
+    auto fired = rules::FireDue(options_.rules, &slot->state, stream);
+    if (!fired.empty() || rules::NextDue(slot->state) != slot->indexed_due) {
+      slot->dirty = true;
+    }
+    AddTriggers(std::move(fired));
+  }
+  return absl::OkStatus();
+}
+
+void BatchProcessor::WriteTriggers(store::StateBatch* batch,
+                                   std::vector<v1::OutboxRecord>* out) {
+  for (const auto& [at, id] : stale_due_) batch->Delete(Cf::kMeta, DueKey(at, id));
+  for (const auto& [id, t] : triggers_) {
+    bool suppressed = !t.suppressed_by().empty();
+    ++(suppressed ? stats_.triggers_suppressed : stats_.triggers_fired);
+    ++stats_.triggers_by_kind[t.kind()];
+    batch->Put(Cf::kTriggers,
+               absl::StrCat(id, absl::string_view("\0", 1),
+                            store::EncodeBigEndian64(
+                                static_cast<uint64_t>(ToMicros(t.fired_at()))),
+                            store::EncodeBigEndian64(Hash64(t.idempotency_key()))),
+               t.SerializeAsString());
+    out->push_back(publish::TriggerRecord(t, options_.outputs, options_.format));
+    auto it = customers_.find(id);
+    if (it != customers_.end()) {
+      for (auto& r : publish::TriggerEvents(options_.destinations, t,
+                                            it->second.state.profile())) {
+        out->push_back(std::move(r));
+      }
+    }
+  }
+}
+
+}  // namespace custhub::streams
