@@ -64,6 +64,22 @@ absl::StatusOr<std::vector<custhub::v1::Event>> Decode(
   if (!binary && !simdjson::validate_utf8(r.body.data(), r.body.size())) {
     return absl::InvalidArgumentError("body: not valid UTF-8");
   }
+  bool json = !binary && r.content_type != "application/x-www-form-urlencoded" &&
+              !r.body.empty() && (r.body.front() == '{' || r.body.front() == '[');
+  if (json) {
+    // No webhook nests deeper than this; deeper bodies are refused before
+    // any decoder walks them.
+    thread_local simdjson::dom::parser depth_check(1 << 20);
+    thread_local bool sized =
+        depth_check.allocate(1 << 20, kMaxJsonDepth) == simdjson::SUCCESS;
+    simdjson::dom::element ignored;
+    if (sized && r.body.size() <= (1 << 20) &&
+        depth_check.parse(r.body.data(), r.body.size()).get(ignored) ==
+            simdjson::DEPTH_ERROR) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "body: JSON nested deeper than ", kMaxJsonDepth, " levels"));
+    }
+  }
   auto events = FindDecoder(source)(r, options);
   if (!events.ok()) return events.status();
   std::string fallback_id;

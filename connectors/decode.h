@@ -13,6 +13,9 @@
 
 namespace custhub::connectors {
 
+// Deepest JSON nesting a body may have.
+inline constexpr size_t kMaxJsonDepth = 64;
+
 // Sources custhub knows, as they appear in the `source` header.
 bool IsKnownSource(absl::string_view source);
 

@@ -203,3 +203,15 @@ TEST_CASE("a WooCommerce order.deleted naming only the order leaves revenue",
   CHECK(c.profile().orders().gross_revenue().minor() == 0);
   CHECK(h.processor().stats().dlq == 0);
 }
+
+TEST_CASE("a deeply nested body is refused with a reason", "[streams]") {
+  TempDir dir;
+  Harness h(dir.path);
+  std::string nested = R"({"occurredAt":"2026-01-01T00:00:00Z","x":)" +
+                       std::string(5000, '[') + std::string(5000, ']') + "}";
+  auto out = h.Feed({{"orders", nested, "deep"}}, 10);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].record.topic() == "custhub.dlq");
+  CHECK(out[0].record.headers().at("dlq-reason").find("body") == 0);
+  CHECK(h.processor().stats().dlq == 1);
+}
