@@ -33,10 +33,10 @@ struct Source {
 };
 
 constexpr Source kSources[] = {
-    {"canonical", &Canonical},        {"shopify", &DecodeShopify},
+    {"canonical", &Canonical},           {"shopify", &DecodeShopify},
     {"woocommerce", &DecodeWooCommerce}, {"magento", &DecodeMagento},
-    {"zendesk", &DecodeZendesk},      {"gorgias", &DecodeGorgias},
-    {"sendgrid", &DecodeSendGrid},    {"mailchimp", &DecodeMailchimp},
+    {"zendesk", &DecodeZendesk},         {"gorgias", &DecodeGorgias},
+    {"sendgrid", &DecodeSendGrid},       {"mailchimp", &DecodeMailchimp},
     {"klaviyo", &DecodeKlaviyo}};
 
 Decoder FindDecoder(absl::string_view source) {
@@ -64,8 +64,9 @@ absl::StatusOr<std::vector<custhub::v1::Event>> Decode(
   if (!binary && !simdjson::validate_utf8(r.body.data(), r.body.size())) {
     return absl::InvalidArgumentError("body: not valid UTF-8");
   }
-  bool json = !binary && r.content_type != "application/x-www-form-urlencoded" &&
-              !r.body.empty() && (r.body.front() == '{' || r.body.front() == '[');
+  bool json =
+      !binary && r.content_type != "application/x-www-form-urlencoded" &&
+      !r.body.empty() && (r.body.front() == '{' || r.body.front() == '[');
   if (json) {
     // No webhook nests deeper than this; deeper bodies are refused before
     // any decoder walks them.
@@ -90,11 +91,12 @@ absl::StatusOr<std::vector<custhub::v1::Event>> Decode(
       // One record may carry many events: each gets its own id, stable
       // across retried deliveries of the same record.
       if (fallback_id.empty()) {
-        fallback_id = !r.event_id.empty()
-                          ? std::string(r.event_id)
-                          : absl::StrCat("h:", Hex64(Hash64(absl::StrCat(
-                                                   source, "\n", r.event_type,
-                                                   "\n", r.body))));
+        fallback_id =
+            !r.event_id.empty()
+                ? std::string(r.event_id)
+                : absl::StrCat("h:",
+                               Hex64(Hash64(absl::StrCat(
+                                   source, "\n", r.event_type, "\n", r.body))));
       }
       e.set_event_id(events->size() == 1
                          ? fallback_id

@@ -3,12 +3,13 @@
 // identifiers and ledgers, records every one of its identifier hashes in
 // the erasure ledger so later events (and replays) are dropped, and
 // announces the erasure with a tombstone.
+#include "src/identity/erasure.h"
+
 #include <simdjson.h>
 
 #include "absl/strings/str_cat.h"
 #include "src/common/log.h"
 #include "src/common/status.h"
-#include "src/identity/erasure.h"
 #include "src/publish/destinations.h"
 #include "src/publish/outputs.h"
 #include "streams/processor.h"
@@ -30,7 +31,8 @@ absl::StatusOr<std::vector<std::string>> ParseRequest(absl::string_view body) {
   }
   simdjson::dom::array hashes;
   if (doc["identifierHashes"].get_array().get(hashes) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError("identifierHashes: missing or not an array");
+    return absl::InvalidArgumentError(
+        "identifierHashes: missing or not an array");
   }
   std::vector<std::string> out;
   for (auto h : hashes) {
@@ -58,11 +60,12 @@ std::string RequestJson(const std::vector<std::string>& hashes,
 }  // namespace
 
 absl::Status BatchProcessor::LoadErased() {
-  return store_->ForEach(Cf::kIdentifiers, kErasedPrefix,
-                         [&](absl::string_view k, absl::string_view) {
-                           erased_.insert(std::string(k.substr(kErasedPrefix.size())));
-                           return true;
-                         });
+  return store_->ForEach(
+      Cf::kIdentifiers, kErasedPrefix,
+      [&](absl::string_view k, absl::string_view) {
+        erased_.insert(std::string(k.substr(kErasedPrefix.size())));
+        return true;
+      });
 }
 
 bool BatchProcessor::IsErased(const std::vector<std::string>& keys) const {
@@ -159,8 +162,8 @@ absl::Status BatchProcessor::AddErasure(const InputRecord& r) {
   return absl::OkStatus();
 }
 
-void BatchProcessor::WriteErasures(store::StateBatch* batch,
-                                   std::vector<custhub::v1::OutboxRecord>* out) {
+void BatchProcessor::WriteErasures(
+    store::StateBatch* batch, std::vector<custhub::v1::OutboxRecord>* out) {
   for (const auto& h : new_erased_) {
     batch->Put(Cf::kIdentifiers, absl::StrCat(kErasedPrefix, h), "1");
   }

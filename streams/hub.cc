@@ -22,7 +22,8 @@ absl::Status Hub::Start() {
   so.path = options_.state_dir;
   so.sync = options_.sync;
   CUSTHUB_ASSIGN_OR_RETURN(store_, store::StateStore::Open(so));
-  processor_ = std::make_unique<BatchProcessor>(store_.get(), options_.processor);
+  processor_ =
+      std::make_unique<BatchProcessor>(store_.get(), options_.processor);
   CUSTHUB_RETURN_IF_ERROR(processor_->Init());
 
   kafka::ClientOptions client{options_.bootstrap, options_.kafka_properties};
@@ -38,9 +39,9 @@ absl::Status Hub::Start() {
   for (const auto& topic : options_.inputs.All()) {
     auto count = kafka::PartitionCount(consumer_->handle(), topic, 10000);
     if (!count.ok()) {
-      return absl::Status(count.status().code(),
-                          absl::StrCat("input topic ", topic, ": ",
-                                       count.status().message()));
+      return absl::Status(
+          count.status().code(),
+          absl::StrCat("input topic ", topic, ": ", count.status().message()));
     }
     for (int32_t p = 0; p < *count; ++p) {
       auto it = offsets.find({topic, p});
@@ -66,13 +67,13 @@ absl::Status Hub::ReadErasuresFirst() {
   // them all first, so an erased customer's events are dropped wherever
   // they are in the topics.
   const std::string& topic = options_.inputs.erasure;
-  CUSTHUB_ASSIGN_OR_RETURN(int32_t count,
-                           kafka::PartitionCount(consumer_->handle(), topic, 10000));
+  CUSTHUB_ASSIGN_OR_RETURN(
+      int32_t count, kafka::PartitionCount(consumer_->handle(), topic, 10000));
   std::vector<kafka::TopicPartition> parts;
   std::map<int32_t, int64_t> high;
   for (int32_t p = 0; p < count; ++p) {
-    CUSTHUB_ASSIGN_OR_RETURN(auto wm, kafka::Watermarks(consumer_->handle(),
-                                                         topic, p, 5000));
+    CUSTHUB_ASSIGN_OR_RETURN(
+        auto wm, kafka::Watermarks(consumer_->handle(), topic, p, 5000));
     if (wm.second > wm.first) {
       high[p] = wm.second;
       parts.push_back({topic, p, -2});
@@ -131,7 +132,8 @@ absl::Status Hub::CommitAndPublish() {
   if (!s.ok()) {
     processor_->Abandon();
     return absl::Status(s.code(), absl::StrCat("state write failed, batch not "
-                                               "applied: ", s.message()));
+                                               "applied: ",
+                                               s.message()));
   }
   return publisher_->Send(std::move(outputs));
 }
@@ -191,8 +193,9 @@ absl::Status Hub::LoadStartWatermarks(int timeout_ms) {
   std::map<std::pair<std::string, int32_t>, std::pair<int64_t, int64_t>> wms;
   for (const auto& tp : assignment_) {
     auto& wm = wms[std::make_pair(tp.topic, tp.partition)];
-    CUSTHUB_ASSIGN_OR_RETURN(wm, kafka::Watermarks(consumer_->handle(), tp.topic,
-                                                   tp.partition, timeout_ms));
+    CUSTHUB_ASSIGN_OR_RETURN(
+        wm, kafka::Watermarks(consumer_->handle(), tp.topic, tp.partition,
+                              timeout_ms));
   }
   start_watermarks_ = std::move(wms);
   start_watermarks_known_ = true;
@@ -252,9 +255,9 @@ absl::StatusOr<
 Hub::Watermarks() {
   std::map<std::pair<std::string, int32_t>, std::pair<int64_t, int64_t>> out;
   for (const auto& tp : assignment_) {
-    CUSTHUB_ASSIGN_OR_RETURN(auto wm, kafka::Watermarks(consumer_->handle(),
-                                                         tp.topic, tp.partition,
-                                                         5000));
+    CUSTHUB_ASSIGN_OR_RETURN(
+        auto wm,
+        kafka::Watermarks(consumer_->handle(), tp.topic, tp.partition, 5000));
     out[{tp.topic, tp.partition}] = wm;
   }
   return out;
@@ -264,9 +267,9 @@ absl::StatusOr<bool> Hub::CaughtUp() {
   if (publisher_->InFlight() > 0 || processor_->HasPending()) return false;
   const auto& committed = processor_->committed_offsets();
   for (const auto& tp : assignment_) {
-    CUSTHUB_ASSIGN_OR_RETURN(auto wm, kafka::Watermarks(consumer_->handle(),
-                                                         tp.topic, tp.partition,
-                                                         5000));
+    CUSTHUB_ASSIGN_OR_RETURN(
+        auto wm,
+        kafka::Watermarks(consumer_->handle(), tp.topic, tp.partition, 5000));
     auto it = committed.find({tp.topic, tp.partition});
     int64_t next = it == committed.end() ? wm.first : it->second;
     if (next < wm.second) return false;

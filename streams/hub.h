@@ -49,8 +49,8 @@ class Hub {
   absl::Status Drain(int timeout_ms);
 
   // Low and high watermarks of every assigned partition, as of now.
-  absl::StatusOr<std::map<std::pair<std::string, int32_t>,
-                          std::pair<int64_t, int64_t>>>
+  absl::StatusOr<
+      std::map<std::pair<std::string, int32_t>, std::pair<int64_t, int64_t>>>
   Watermarks();
   // Records consumed per partition so far (committed next offsets).
   const std::map<std::pair<std::string, int32_t>, int64_t>& committed() const {

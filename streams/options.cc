@@ -5,11 +5,12 @@ namespace custhub::streams {
 std::vector<std::string> AllContractTopics(const InputTopics& in,
                                            const publish::OutputTopics& out) {
   std::vector<std::string> all = in.All();
-  for (const auto* t : {&out.profiles, &out.triggers, &out.identity, &out.dlq}) {
+  for (const auto* t :
+       {&out.profiles, &out.triggers, &out.identity, &out.dlq}) {
     all.push_back(*t);
   }
-  for (const char* t : {"crm.contacts", "esp.profiles", "esp.events",
-                        "erp.customers"}) {
+  for (const char* t :
+       {"crm.contacts", "esp.profiles", "esp.events", "erp.customers"}) {
     all.emplace_back(t);
   }
   return all;
@@ -29,7 +30,8 @@ absl::Status HubOptions::Validate() const {
     return absl::InvalidArgumentError("--max-body-bytes: at least 1024");
   }
   for (const auto& t : inputs.All()) {
-    if (t.empty()) return absl::InvalidArgumentError("topics: empty topic name");
+    if (t.empty())
+      return absl::InvalidArgumentError("topics: empty topic name");
   }
   return absl::OkStatus();
 }

@@ -10,19 +10,19 @@
 
 #include "absl/status/status.h"
 #include "connectors/common/record.h"
-#include "src/identity/policy.h"
 #include "src/common/time.h"
+#include "src/identity/policy.h"
 #include "src/publish/destinations.h"
-#include "src/rules/config.h"
 #include "src/publish/outputs.h"
+#include "src/rules/config.h"
 
 namespace custhub::streams {
 
 struct InputTopics {
-  std::string orders = "orders";    // Default: orders
-  std::string returns = "returns";  // Default: returns
-  std::string support = "support";  // Default: support
-  std::string email = "email";      // Default: email
+  std::string orders = "orders";            // Default: orders
+  std::string returns = "returns";          // Default: returns
+  std::string support = "support";          // Default: support
+  std::string email = "email";              // Default: email
   std::string erasure = "custhub.erasure";  // Default: custhub.erasure
 
   std::vector<std::string> All() const {

@@ -1,24 +1,24 @@
 #include "streams/processor.h"
 
-#include <algorithm>
-
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <algorithm>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "connectors/common/validate.h"
 #include "connectors/decode.h"
+#include "custhub/v1/identity.pb.h"
 #include "src/common/log.h"
 #include "src/common/status.h"
 #include "src/identity/identifiers.h"
-#include "custhub/v1/identity.pb.h"
 #include "src/identity/policy.h"
 #include "src/profile/fold.h"
 #include "src/profile/merge.h"
 #include "src/profile/traits.h"
-#include "src/rules/rules.h"
 #include "src/publish/outputs.h"
+#include "src/rules/rules.h"
 
 namespace custhub::streams {
 namespace {
@@ -85,8 +85,8 @@ void BatchProcessor::SendToDlq(const InputRecord& r,
                                absl::string_view full_reason) {
   // One line: parsers' messages may carry newlines and context.
   absl::string_view reason = full_reason.substr(0, full_reason.find('\n'));
-  publish::OriginalRecord original{r.topic,  r.partition, r.offset,
-                                   r.key,    r.value,     r.headers};
+  publish::OriginalRecord original{r.topic, r.partition, r.offset,
+                                   r.key,   r.value,     r.headers};
   dlq_.push_back(publish::DlqRecord(original, reason, options_.outputs));
   ++stats_.dlq;
   ++stats_.dlq_by_reason[ReasonClass(reason)];
@@ -126,7 +126,8 @@ absl::Status BatchProcessor::Add(const InputRecord& r) {
     std::string seen_key = absl::StrCat(event.source(), "|", event.event_id());
     // How far this partition has come in event time: retries of a webhook
     // come on its partition, so the dedup window is measured there.
-    Micros& partition_time = partition_time_[absl::StrCat(r.topic, "|", r.partition)];
+    Micros& partition_time =
+        partition_time_[absl::StrCat(r.topic, "|", r.partition)];
     partition_time = std::max(partition_time, at);
     CUSTHUB_ASSIGN_OR_RETURN(bool seen, SeenBefore(seen_key));
     if (seen) {
@@ -200,15 +201,16 @@ absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::LoadCustomer(
 }
 
 template <typename T>
-static absl::StatusOr<T*> LoadLedger(
-    store::StateStore* store, absl::node_hash_map<std::string, T>& cache,
-    const std::string& key) {
+static absl::StatusOr<T*> LoadLedger(store::StateStore* store,
+                                     absl::node_hash_map<std::string, T>& cache,
+                                     const std::string& key) {
   auto it = cache.find(key);
   if (it != cache.end()) return &it->second;
   T slot;
   CUSTHUB_ASSIGN_OR_RETURN(auto bytes, store->Get(Cf::kLedgers, key));
   if (bytes.has_value() && !slot.entry.ParseFromString(*bytes)) {
-    return absl::DataLossError(absl::StrCat("ledger entry ", key, " is corrupt"));
+    return absl::DataLossError(
+        absl::StrCat("ledger entry ", key, " is corrupt"));
   }
   return &cache.emplace(key, std::move(slot)).first->second;
 }
@@ -253,7 +255,8 @@ absl::StatusOr<int> BatchProcessor::LinkCount(const std::string& key) {
   CUSTHUB_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kMeta, "links|" + key));
   int n = 0;
   if (v.has_value() && !absl::SimpleAtoi(*v, &n)) {
-    return absl::DataLossError(absl::StrCat("link count of ", key, " is corrupt"));
+    return absl::DataLossError(
+        absl::StrCat("link count of ", key, " is corrupt"));
   }
   links_[key] = n;
   return n;
@@ -286,7 +289,9 @@ absl::StatusOr<std::string> BatchProcessor::Merge(const std::string& a,
   moved_timelines_.emplace_back(absorbed, survivor);
   ++stats_.merges;
   Log(LogLevel::kInfo, "customers merged",
-      {{"survivor", survivor}, {"absorbed", absorbed}, {"linked_by", linked_by}});
+      {{"survivor", survivor},
+       {"absorbed", absorbed},
+       {"linked_by", linked_by}});
   std::string result = survivor;
   customers_.erase(absorbed);
   return result;
@@ -314,7 +319,8 @@ absl::Status BatchProcessor::Rename(const std::string& from,
                                     const std::string& to,
                                     const std::string& linked_by, Micros at) {
   CUSTHUB_ASSIGN_OR_RETURN(bool taken, CustomerExists(to));
-  if (taken) return absl::OkStatus();  // another customer: a merge, not a rename
+  if (taken)
+    return absl::OkStatus();  // another customer: a merge, not a rename
   auto node = customers_.extract(from);
   CustomerSlot slot = std::move(node.mapped());
   slot.state.mutable_profile()->set_customer_id(to);
@@ -389,9 +395,9 @@ absl::StatusOr<std::string> BatchProcessor::ChooseCustomer(
 
 absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
   if (connectors::IsBareDeletion(event)) {
-    CUSTHUB_ASSIGN_OR_RETURN(
-        auto* ledger, LoadOrder(absl::StrCat("o|", event.source(), "|",
-                                             event.order().order_id())));
+    CUSTHUB_ASSIGN_OR_RETURN(auto* ledger,
+                             LoadOrder(absl::StrCat("o|", event.source(), "|",
+                                                    event.order().order_id())));
     CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, OrderCustomer(ledger->entry));
     if (profile::ApplyOrderDeleted(at, &ledger->entry,
                                    slot ? &slot->state : nullptr)) {
@@ -453,7 +459,8 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
   // Timers due before this event fire first, so a late event never cancels
   // what stream time already passed.
   Micros stream = rules::StreamTime(options_.rules, std::max(stream_time_, at));
-  if (!is_new) AddTriggers(rules::FireDue(options_.rules, &slot->state, stream));
+  if (!is_new)
+    AddTriggers(rules::FireDue(options_.rules, &slot->state, stream));
   v1::CustomerState before = slot->state;
   absl::StatusOr<bool> folded = true;
   switch (event.payload_case()) {
@@ -566,7 +573,8 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
     change.add_absorbed_ids(r.from);
     change.set_linked_by(r.linked_by);
     change.mutable_at()->set_seconds(r.at / kMicrosPerSecond);
-    emit(publish::IdentityChangeRecord(change, options_.outputs, options_.format));
+    emit(publish::IdentityChangeRecord(change, options_.outputs,
+                                       options_.format));
   }
   // Customers in id order, so the outbox order does not depend on hashing.
   std::vector<std::string> dirty;
@@ -579,8 +587,8 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
     profile::Finalize(&slot.state);
     // Traits as of the customer's newest event, from the final state, so
     // they do not depend on which event happened to fold last.
-    profile::ComputeTraits(options_.rules.traits, slot.state.last_event_micros(),
-                           &slot.state);
+    profile::ComputeTraits(options_.rules.traits,
+                           slot.state.last_event_micros(), &slot.state);
     // Keep the timer index in step with the customer's next due timer.
     std::optional<Micros> due = rules::NextDue(slot.state);
     if (due != slot.indexed_due) {
@@ -603,10 +611,12 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
     }
   }
   for (const auto& [key, slot] : orders_) {
-    if (slot.dirty) batch.Put(Cf::kLedgers, key, DeterministicBytes(slot.entry));
+    if (slot.dirty)
+      batch.Put(Cf::kLedgers, key, DeterministicBytes(slot.entry));
   }
   for (const auto& [key, slot] : tickets_) {
-    if (slot.dirty) batch.Put(Cf::kLedgers, key, DeterministicBytes(slot.entry));
+    if (slot.dirty)
+      batch.Put(Cf::kLedgers, key, DeterministicBytes(slot.entry));
   }
   for (const auto& key : new_identifiers_) {
     batch.Put(Cf::kIdentifiers, key, identifiers_[key]);
@@ -617,7 +627,8 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
     batch.Put(Cf::kMeta, "links|" + key, absl::StrCat(links_[key]));
   }
   for (const auto& [key, at] : new_seen_) {
-    batch.Put(Cf::kSeen, key, store::EncodeBigEndian64(static_cast<uint64_t>(at)));
+    batch.Put(Cf::kSeen, key,
+              store::EncodeBigEndian64(static_cast<uint64_t>(at)));
   }
   for (const auto& [from, to] : moved_timelines_) {
     CUSTHUB_RETURN_IF_ERROR(MoveTimeline(from, to, &batch));

@@ -15,11 +15,10 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
-#include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
 
@@ -27,10 +26,11 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "custhub/v1/event.pb.h"
 #include "custhub/v1/state.pb.h"
-#include "src/store/state_store.h"
 #include "src/identity/policy.h"
+#include "src/store/state_store.h"
 #include "streams/options.h"
 
 namespace custhub::streams {
@@ -56,17 +56,17 @@ struct Outbound {
 };
 
 struct ProcessorStats {
-  uint64_t records = 0;     // records consumed
-  uint64_t events = 0;      // events folded into state
-  uint64_t duplicates = 0;  // retried deliveries dropped
-  uint64_t dlq = 0;         // records sent to the DLQ
+  uint64_t records = 0;       // records consumed
+  uint64_t events = 0;        // events folded into state
+  uint64_t duplicates = 0;    // retried deliveries dropped
+  uint64_t dlq = 0;           // records sent to the DLQ
   uint64_t held_refunds = 0;  // refunds waiting for their order
   uint64_t customers_created = 0;
-  uint64_t renames = 0;  // ids moved to the earliest event's identifier
-  uint64_t merges = 0;   // customers folded into another
-  uint64_t refused_links = 0;  // links refused by the per-identifier limit
+  uint64_t renames = 0;         // ids moved to the earliest event's identifier
+  uint64_t merges = 0;          // customers folded into another
+  uint64_t refused_links = 0;   // links refused by the per-identifier limit
   uint64_t erasures = 0;        // customers erased
-  uint64_t triggers_fired = 0;      // unsuppressed triggers
+  uint64_t triggers_fired = 0;  // unsuppressed triggers
   uint64_t triggers_suppressed = 0;  // published with suppressed_by
   std::map<std::string, uint64_t> triggers_by_kind;
   uint64_t erased_dropped = 0;  // events of erased customers dropped
@@ -218,7 +218,8 @@ class BatchProcessor {
   absl::Status FireDueTimers();
   void WriteTriggers(store::StateBatch* batch,
                      std::vector<custhub::v1::OutboxRecord>* out);
-  std::vector<std::pair<Micros, std::string>> stale_due_;  // index entries to drop
+  std::vector<std::pair<Micros, std::string>>
+      stale_due_;  // index entries to drop
   // Erasure ledger (salted identifier hashes) and this batch's erasures.
   absl::flat_hash_set<std::string> erased_;
   std::vector<std::string> new_erased_;

@@ -22,9 +22,10 @@ std::string Summary(const v1::Event& e) {
     case v1::Event::kOrder: {
       const auto& o = e.order();
       std::string state = o.cancelled() || o.deleted() ? " (cancelled)"
-                          : o.fulfilled()               ? " (fulfilled)"
-                                                        : "";
-      return absl::StrCat("order ", o.order_id(), ": ", MoneyText(o.total()), state);
+                          : o.fulfilled()              ? " (fulfilled)"
+                                                       : "";
+      return absl::StrCat("order ", o.order_id(), ": ", MoneyText(o.total()),
+                          state);
     }
     case v1::Event::kRefund:
       return absl::StrCat("refund on order ", e.refund().order_id(), ": ",
@@ -34,21 +35,22 @@ std::string Summary(const v1::Event& e) {
                                              " item(s) returned")
                               : "");
     case v1::Event::kCheckout:
-      return absl::StrCat("checkout ", e.checkout().completed() ? "completed" : "open",
-                          ": ", MoneyText(e.checkout().value()));
+      return absl::StrCat("checkout ",
+                          e.checkout().completed() ? "completed" : "open", ": ",
+                          MoneyText(e.checkout().value()));
     case v1::Event::kTicket:
-      return absl::StrCat("ticket ", e.ticket().ticket_id(), ": ",
-                          e.ticket().status(),
-                          e.ticket().satisfaction().empty()
-                              ? ""
-                              : absl::StrCat(", rated ", e.ticket().satisfaction()),
-                          e.ticket().subject().empty()
-                              ? ""
-                              : absl::StrCat(" - ", e.ticket().subject()));
+      return absl::StrCat(
+          "ticket ", e.ticket().ticket_id(), ": ", e.ticket().status(),
+          e.ticket().satisfaction().empty()
+              ? ""
+              : absl::StrCat(", rated ", e.ticket().satisfaction()),
+          e.ticket().subject().empty()
+              ? ""
+              : absl::StrCat(" - ", e.ticket().subject()));
     case v1::Event::kEmail:
       return absl::StrCat("email ",
-                          absl::AsciiStrToLower(v1::EmailEngagement::Kind_Name(
-                              e.email().kind())),
+                          absl::AsciiStrToLower(
+                              v1::EmailEngagement::Kind_Name(e.email().kind())),
                           e.email().campaign().empty()
                               ? ""
                               : absl::StrCat(" (", e.email().campaign(), ")"));

@@ -73,18 +73,21 @@ absl::Status BatchProcessor::FireDueTimers() {
 
 void BatchProcessor::WriteTriggers(store::StateBatch* batch,
                                    std::vector<v1::OutboxRecord>* out) {
-  for (const auto& [at, id] : stale_due_) batch->Delete(Cf::kMeta, DueKey(at, id));
+  for (const auto& [at, id] : stale_due_)
+    batch->Delete(Cf::kMeta, DueKey(at, id));
   for (const auto& [id, t] : triggers_) {
     bool suppressed = !t.suppressed_by().empty();
     ++(suppressed ? stats_.triggers_suppressed : stats_.triggers_fired);
     ++stats_.triggers_by_kind[t.kind()];
-    batch->Put(Cf::kTriggers,
-               absl::StrCat(id, absl::string_view("\0", 1),
-                            store::EncodeBigEndian64(
-                                static_cast<uint64_t>(ToMicros(t.fired_at()))),
-                            store::EncodeBigEndian64(Hash64(t.idempotency_key()))),
-               t.SerializeAsString());
-    out->push_back(publish::TriggerRecord(t, options_.outputs, options_.format));
+    batch->Put(
+        Cf::kTriggers,
+        absl::StrCat(id, absl::string_view("\0", 1),
+                     store::EncodeBigEndian64(
+                         static_cast<uint64_t>(ToMicros(t.fired_at()))),
+                     store::EncodeBigEndian64(Hash64(t.idempotency_key()))),
+        t.SerializeAsString());
+    out->push_back(
+        publish::TriggerRecord(t, options_.outputs, options_.format));
     auto it = customers_.find(id);
     if (it != customers_.end()) {
       for (auto& r : publish::TriggerEvents(options_.destinations, t,

@@ -11,8 +11,7 @@ absl::StatusOr<std::vector<custhub::v1::Event>> DecodeCanonical(
   custhub::v1::Event event;
   if (r.content_type == "application/x-protobuf") {
     if (!event.ParseFromArray(r.body.data(), static_cast<int>(r.body.size()))) {
-      return absl::InvalidArgumentError(
-          "body: not a binary custhub.v1.Event");
+      return absl::InvalidArgumentError("body: not a binary custhub.v1.Event");
     }
   } else if (r.content_type.empty() || r.content_type == "application/json") {
     google::protobuf::util::JsonParseOptions options;

@@ -22,8 +22,8 @@ absl::StatusOr<std::string> PhoneToE164(absl::string_view raw,
   }
   const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
   PhoneNumber number;
-  auto err = util->Parse(std::string(trimmed), std::string(default_region),
-                         &number);
+  auto err =
+      util->Parse(std::string(trimmed), std::string(default_region), &number);
   if (err != PhoneNumberUtil::NO_PARSING_ERROR ||
       !util->IsPossibleNumber(number)) {
     return absl::InvalidArgumentError(
@@ -37,12 +37,14 @@ absl::StatusOr<std::string> PhoneToE164(absl::string_view raw,
 absl::StatusOr<Micros> ParseWebhookTime(absl::string_view text,
                                         absl::string_view field) {
   absl::string_view t = absl::StripAsciiWhitespace(text);
-  if (t.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": empty"));
+  if (t.empty())
+    return absl::InvalidArgumentError(absl::StrCat(field, ": empty"));
   bool numeric = true;
   for (char c : t) numeric = numeric && (absl::ascii_isdigit(c) || c == '.');
   if (numeric) {
     double seconds;
-    if (!absl::SimpleAtod(t, &seconds) || seconds < 0 || seconds > 32503680000.0) {
+    if (!absl::SimpleAtod(t, &seconds) || seconds < 0 ||
+        seconds > 32503680000.0) {
       return absl::InvalidArgumentError(
           absl::StrCat(field, ": '", t, "' is not a Unix time"));
     }

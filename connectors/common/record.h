@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+
 #include "absl/strings/string_view.h"
 
 namespace custhub::connectors {
@@ -23,7 +24,7 @@ struct RawRecord {
   absl::string_view event_type;    // header `event-type`
   absl::string_view event_id;      // header `event-id`; may be empty
   absl::string_view content_type;  // header `content-type`; empty means JSON
-  int64_t timestamp_ms = -1;      // broker or create time
+  int64_t timestamp_ms = -1;       // broker or create time
 };
 
 }  // namespace custhub::connectors

@@ -87,8 +87,7 @@ absl::Status ValidateRefund(v1::Refund* r, const std::string& event_id) {
 
 bool NeedsIdentifiers(const v1::Event& event) {
   return event.payload_case() != v1::Event::kRefund &&
-         event.payload_case() != v1::Event::kErasure &&
-         !IsBareDeletion(event);
+         event.payload_case() != v1::Event::kErasure && !IsBareDeletion(event);
 }
 
 bool IsBareDeletion(const v1::Event& event) {
@@ -149,7 +148,7 @@ absl::Status ValidateEvent(v1::Event* e) {
     case v1::Event::kCustomer:
       return absl::OkStatus();
     case v1::Event::kErasure:
-      return absl::UnimplementedError(
+      return absl::InvalidArgumentError(
           "erasure: send erasure requests with `custhub erase`");
     case v1::Event::PAYLOAD_NOT_SET:
       return absl::InvalidArgumentError("payload: event carries no payload");

@@ -38,8 +38,8 @@ int RunHub(const streams::HubOptions& options, const std::string& http_listen);
 int RunReplay(streams::HubOptions options, bool publish);
 
 struct DemoArgs {
-  int customers = 300;  // Default: 300
-  uint64_t seed = 42;   // Default: 42
+  int customers = 300;    // Default: 300
+  uint64_t seed = 42;     // Default: 42
   std::string state_dir;  // Default: a fresh temporary directory
 };
 int RunDemo(const DemoArgs& args);

@@ -26,8 +26,9 @@ void FlattenDotted(const YAML::Node& node, const std::string& prefix,
   }
 }
 
-void Flatten(const YAML::Node& node, const std::string& prefix,
-             std::vector<std::pair<std::string, std::vector<std::string>>>* out) {
+void Flatten(
+    const YAML::Node& node, const std::string& prefix,
+    std::vector<std::pair<std::string, std::vector<std::string>>>* out) {
   if (node.IsMap()) {
     for (const auto& kv : node) {
       std::string key = kv.first.as<std::string>();
@@ -81,9 +82,9 @@ absl::StatusOr<std::vector<std::string>> ConfigArgs(
           absl::StrCat("--config: ", path, ": unknown key '", key, "'"));
     }
     if (!known_here(flag)) continue;  // another subcommand's setting
-    bool on_command_line = std::any_of(given.begin(), given.end(), [&](auto& a) {
-      return a == flag || absl::StartsWith(a, flag + "=");
-    });
+    bool on_command_line = std::any_of(
+        given.begin(), given.end(),
+        [&](auto& a) { return a == flag || absl::StartsWith(a, flag + "="); });
     if (on_command_line) continue;
     for (const auto& v : values) args.push_back(absl::StrCat(flag, "=", v));
   }
@@ -127,7 +128,8 @@ absl::StatusOr<std::map<std::string, std::string>> ConfigSection(
   if (path.empty()) return out;
   try {
     YAML::Node root = YAML::LoadFile(path);
-    if (root.IsMap() && root[section]) FlattenDotted(root[section], section, &out);
+    if (root.IsMap() && root[section])
+      FlattenDotted(root[section], section, &out);
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat("--config: ", path, ": ", e.what()));

@@ -8,8 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "src/cli/commands.h"
 #include "src/api/lookup.h"
+#include "src/cli/commands.h"
 #include "src/common/log.h"
 #include "src/kafka/mock_cluster.h"
 #include "src/publish/outputs.h"
@@ -37,7 +37,8 @@ absl::Status ProduceAll(const std::string& bootstrap,
   }
   if (auto s = (*producer)->Flush(30000); !s.ok()) return s;
   if (failed > 0) {
-    return absl::UnavailableError(absl::StrCat(failed, " records not produced"));
+    return absl::UnavailableError(
+        absl::StrCat(failed, " records not produced"));
   }
   return absl::OkStatus();
 }
@@ -68,18 +69,20 @@ int RunDemo(const DemoArgs& args) {
   options.bootstrap = (*cluster)->bootstrap();
   options.state_dir = dir;
   options.batch_max = 5000;
-  for (const auto& t : streams::AllContractTopics(options.inputs,
-                                                   options.processor.outputs)) {
+  for (const auto& t :
+       streams::AllContractTopics(options.inputs, options.processor.outputs)) {
     if (auto s = (*cluster)->CreateTopic(t, 8); !s.ok()) return Fail(s);
   }
-  std::printf("custhub demo: embedded broker at %s\n", options.bootstrap.c_str());
+  std::printf("custhub demo: embedded broker at %s\n",
+              options.bootstrap.c_str());
 
   synth::SyntheticStore store({.customers = args.customers, .seed = args.seed});
-  std::printf("producing %zu webhook records (Shopify orders and refunds, "
-              "Zendesk tickets, SendGrid batches; %d retried deliveries, %d "
-              "malformed) for %d shoppers...\n",
-              store.records().size(), store.duplicates(), store.malformed(),
-              args.customers);
+  std::printf(
+      "producing %zu webhook records (Shopify orders and refunds, "
+      "Zendesk tickets, SendGrid batches; %d retried deliveries, %d "
+      "malformed) for %d shoppers...\n",
+      store.records().size(), store.duplicates(), store.malformed(),
+      args.customers);
   if (auto s = ProduceAll(options.bootstrap, store.records()); !s.ok()) {
     return Fail(s);
   }
@@ -98,27 +101,29 @@ int RunDemo(const DemoArgs& args) {
       if (*done) break;
     }
     if (Clock::now() > deadline || StopRequested().load()) {
-      return Fail(absl::DeadlineExceededError("demo: hub did not catch up in 60 s"));
+      return Fail(
+          absl::DeadlineExceededError("demo: hub did not catch up in 60 s"));
     }
   }
-  double seconds =
-      std::chrono::duration<double>(Clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (auto s = (*hub)->Drain(10000); !s.ok()) return Fail(s);
 
   const auto& st = (*hub)->stats();
   uint64_t customers = 0;
-  if (auto s = (*hub)->store()->ForEach(store::Cf::kProfiles, "",
-                                        [&](absl::string_view, absl::string_view) {
-                                          ++customers;
-                                          return true;
-                                        });
+  if (auto s =
+          (*hub)->store()->ForEach(store::Cf::kProfiles, "",
+                                   [&](absl::string_view, absl::string_view) {
+                                     ++customers;
+                                     return true;
+                                   });
       !s.ok()) {
     return Fail(s);
   }
   std::printf("\n== summary ==\n");
   std::printf("records consumed      %llu\n", (unsigned long long)st.records);
   std::printf("events folded         %llu\n", (unsigned long long)st.events);
-  std::printf("duplicates dropped    %llu\n", (unsigned long long)st.duplicates);
+  std::printf("duplicates dropped    %llu\n",
+              (unsigned long long)st.duplicates);
   std::printf("dead-lettered (DLQ)   %llu\n", (unsigned long long)st.dlq);
   for (const auto& [reason, n] : st.dlq_by_reason) {
     std::printf("  %-20s %llu\n", reason.c_str(), (unsigned long long)n);
@@ -129,9 +134,10 @@ int RunDemo(const DemoArgs& args) {
   std::printf("batches committed     %llu\n", (unsigned long long)st.batches);
   std::printf("caught up in           %.2f s (broker fetches included)\n",
               seconds);
-  std::printf("fold + commit rate    %.0f events/s (decode, identity, fold, "
-              "one fsync'd RocksDB batch)\n",
-              st.events / std::max(st.busy_micros / 1e6, 1e-6));
+  std::printf(
+      "fold + commit rate    %.0f events/s (decode, identity, fold, "
+      "one fsync'd RocksDB batch)\n",
+      st.events / std::max(st.busy_micros / 1e6, 1e-6));
   auto digest = (*hub)->store()->Digest();
   if (digest.ok()) std::printf("state digest          %s\n", digest->c_str());
 

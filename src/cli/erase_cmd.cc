@@ -34,7 +34,8 @@ absl::StatusOr<std::string> IdentifierKey(const std::string& id) {
 int RunErase(const std::string& identifier, const std::string& bootstrap,
              const std::string& topic, const std::string& salt) {
   auto key = IdentifierKey(identifier);
-  if (!key.ok()) return Fail(absl::InvalidArgumentError(key.status().message()));
+  if (!key.ok())
+    return Fail(absl::InvalidArgumentError(key.status().message()));
   std::string hash = identity::ErasureHash(salt, *key);
   std::optional<absl::Status> delivered;
   auto producer = kafka::Producer::Create(
@@ -43,9 +44,9 @@ int RunErase(const std::string& identifier, const std::string& bootstrap,
   kafka::OutRecord r;
   r.topic = topic;
   r.key = hash;
-  r.value = absl::StrCat(R"({"identifierHashes":[")", hash,
-                         R"("],"requestedAt":")", FormatRfc3339(WallNowMicros()),
-                         R"("})");
+  r.value =
+      absl::StrCat(R"({"identifierHashes":[")", hash, R"("],"requestedAt":")",
+                   FormatRfc3339(WallNowMicros()), R"("})");
   r.headers = {{"source", "custhub"},
                {"event-type", "erasure.requested"},
                {"content-type", "application/json"}};
@@ -55,8 +56,8 @@ int RunErase(const std::string& identifier, const std::string& bootstrap,
     return Fail(absl::UnavailableError("erasure request not acknowledged"));
   }
   if (!delivered->ok()) return Fail(*delivered);
-  std::printf("erasure requested: %s (hash %s)\n", key->substr(0, key->find(':')).c_str(),
-              hash.c_str());
+  std::printf("erasure requested: %s (hash %s)\n",
+              key->substr(0, key->find(':')).c_str(), hash.c_str());
   return kExitOk;
 }
 

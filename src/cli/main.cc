@@ -1,10 +1,9 @@
 // The custhub binary: subcommands over the modules. Flags may also come from
 // a YAML file (--config); a flag on the command line beats the file.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -90,7 +89,8 @@ absl::Status FinishHubOptions(const HubFlags& flags, streams::HubOptions* hub) {
   if (flags.transactional) {
     // One transactional.id per state dir: a restarted hub fences the old one.
     hub->transactional_id =
-        "custhub-" + Hex64(Hash64(std::filesystem::absolute(hub->state_dir).string()));
+        "custhub-" +
+        Hex64(Hash64(std::filesystem::absolute(hub->state_dir).string()));
   }
   hub->processor.dedup_window =
       static_cast<Micros>(flags.dedup_days * kMicrosPerDay);
@@ -128,11 +128,13 @@ int Main(int argc, char** argv) {
       "broker", "a local Kafka-protocol broker for development and tests");
   broker->add_option("--brokers", broker_args.brokers, "broker count")
       ->check(CLI::Range(1, 16));
-  broker->add_option("--partitions", broker_args.partitions,
-                     "partitions per topic")
+  broker
+      ->add_option("--partitions", broker_args.partitions,
+                   "partitions per topic")
       ->check(CLI::Range(1, 1024));
-  broker->add_option("--port", broker_args.port,
-                     "fixed bootstrap port on 127.0.0.1 (default: random)")
+  broker
+      ->add_option("--port", broker_args.port,
+                   "fixed bootstrap port on 127.0.0.1 (default: random)")
       ->check(CLI::Range(1, 65535));
   AddTopicFlags(broker, &broker_in, &broker_out);
 
@@ -163,21 +165,29 @@ int Main(int argc, char** argv) {
 
   BenchArgs bench_args;
   auto* bench = app.add_subcommand(
-      "bench", "throughput and latency on an embedded broker, beside raw "
-               "librdkafka and RocksDB rates");
-  bench->add_option("--records", bench_args.records, "webhook records to produce")
+      "bench",
+      "throughput and latency on an embedded broker, beside raw "
+      "librdkafka and RocksDB rates");
+  bench
+      ->add_option("--records", bench_args.records,
+                   "webhook records to produce")
       ->check(CLI::Range(int64_t{100}, int64_t{100000000}));
-  bench->add_option("--customers", bench_args.customers, "customers to draw from")
+  bench
+      ->add_option("--customers", bench_args.customers,
+                   "customers to draw from")
       ->check(CLI::Range(1, 8000000));
   bench->add_option("--seed", bench_args.seed, "random seed");
-  bench->add_option("--skew", bench_args.skew,
-                    "Zipf exponent of the customer draw (0: uniform)")
+  bench
+      ->add_option("--skew", bench_args.skew,
+                   "Zipf exponent of the customer draw (0: uniform)")
       ->check(CLI::Range(0.0, 3.0));
-  bench->add_option("--json", bench_args.json, "also write the figures as JSON");
+  bench->add_option("--json", bench_args.json,
+                    "also write the figures as JSON");
   bench->add_flag("--skip-latency", bench_args.skip_latency,
                   "skip the paced latency phase");
-  bench->add_option("--latency-seconds", bench_args.latency_seconds,
-                    "length of the latency phase")
+  bench
+      ->add_option("--latency-seconds", bench_args.latency_seconds,
+                   "length of the latency phase")
       ->check(CLI::Range(0.1, 600.0));
   bench->add_flag("--scaling", bench_args.scaling,
                   "throughput and memory over 10k..1M customers and "
@@ -205,8 +215,9 @@ int Main(int argc, char** argv) {
   publish::OutputTopics erase_out;
   auto* erase = app.add_subcommand(
       "erase", "request GDPR erasure of a customer by email, phone or id");
-  erase->add_option("identifier", erase_id,
-                    "email, phone, source:id or customer id")
+  erase
+      ->add_option("identifier", erase_id,
+                   "email, phone, source:id or customer id")
       ->required();
   erase->add_option("--bootstrap", erase_bootstrap, "Kafka bootstrap servers")
       ->required();
@@ -244,7 +255,7 @@ int Main(int argc, char** argv) {
         chosen = get;
       }
     }
-    std::vector<CLI::App*> all = {broker, run,    replay, demo,
+    std::vector<CLI::App*> all = {broker, run,    replay,  demo,
                                   get,    digest, webhook, erase};
     auto extra = ConfigArgs(
         config_path, args,
@@ -272,8 +283,8 @@ int Main(int argc, char** argv) {
   }
 
   SetLogFormatJson(log_format == "json");
-  SetLogLevel(log_level == "debug"  ? LogLevel::kDebug
-              : log_level == "warn" ? LogLevel::kWarn
+  SetLogLevel(log_level == "debug"   ? LogLevel::kDebug
+              : log_level == "warn"  ? LogLevel::kWarn
               : log_level == "error" ? LogLevel::kError
                                      : LogLevel::kInfo);
   InstallSignalHandlers();
@@ -304,7 +315,8 @@ int Main(int argc, char** argv) {
     if (!rules_config.ok()) return Fail(rules_config.status());
     hub.processor.rules = *rules_config;
     hub.processor.erasure_salt = salt;
-    return run->parsed() ? RunHub(hub, http_listen) : RunReplay(hub, replay_publish);
+    return run->parsed() ? RunHub(hub, http_listen)
+                         : RunReplay(hub, replay_publish);
   }
   if (demo->parsed()) return RunDemo(demo_args);
   if (bench->parsed()) return RunBench(bench_args);

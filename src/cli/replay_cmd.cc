@@ -30,8 +30,7 @@ void Progress(bool tty, int64_t done, int64_t total, double seconds,
                  static_cast<long long>(done), static_cast<long long>(total),
                  rate);
   } else {
-    std::fprintf(stderr,
-                 "replay: %3.0f%% %lld/%lld records, %.0f events/s\n",
+    std::fprintf(stderr, "replay: %3.0f%% %lld/%lld records, %.0f events/s\n",
                  fraction * 100, static_cast<long long>(done),
                  static_cast<long long>(total), rate);
   }
@@ -75,15 +74,18 @@ int RunReplay(streams::HubOptions options, bool publish) {
   auto last_report = start;
   for (;;) {
     auto [n, finished] = done();
-    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    double seconds =
+        std::chrono::duration<double>(Clock::now() - start).count();
     if (finished) {
       Progress(tty, n, total, seconds, (*hub)->stats().events);
       break;
     }
-    if (StopRequested().load()) return Fail(absl::CancelledError("replay: interrupted"));
+    if (StopRequested().load())
+      return Fail(absl::CancelledError("replay: interrupted"));
     auto ran = (*hub)->RunOnce();
     if (!ran.ok()) return Fail(ran.status());
-    if (Clock::now() - last_report > std::chrono::milliseconds(tty ? 200 : 2000)) {
+    if (Clock::now() - last_report >
+        std::chrono::milliseconds(tty ? 200 : 2000)) {
       Progress(tty, n, total, seconds, (*hub)->stats().events);
       last_report = Clock::now();
     }
@@ -96,11 +98,12 @@ int RunReplay(streams::HubOptions options, bool publish) {
   const auto& st = (*hub)->stats();
   auto digest = (*hub)->store()->Digest();
   if (!digest.ok()) return Fail(digest.status());
-  std::printf("replayed %llu records, %llu events in %.2f s: %.0f events/s "
-              "(%llu duplicates, %llu to the DLQ)\n",
-              (unsigned long long)st.records, (unsigned long long)st.events,
-              seconds, st.events / std::max(seconds, 1e-6),
-              (unsigned long long)st.duplicates, (unsigned long long)st.dlq);
+  std::printf(
+      "replayed %llu records, %llu events in %.2f s: %.0f events/s "
+      "(%llu duplicates, %llu to the DLQ)\n",
+      (unsigned long long)st.records, (unsigned long long)st.events, seconds,
+      st.events / std::max(seconds, 1e-6), (unsigned long long)st.duplicates,
+      (unsigned long long)st.dlq);
   std::printf("digest=%s\n", digest->c_str());
   return kExitOk;
 }

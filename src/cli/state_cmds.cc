@@ -1,8 +1,8 @@
 // `custhub profile get` and `custhub digest`: read-only, beside a running hub.
 #include <cstdio>
 
-#include "src/cli/commands.h"
 #include "src/api/lookup.h"
+#include "src/cli/commands.h"
 #include "src/publish/outputs.h"
 
 namespace custhub::cli {

@@ -18,7 +18,7 @@ absl::StatusOr<int> CurrencyExponent(absl::string_view currency) {
       "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
       "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"};
   static constexpr absl::string_view kThree[] = {"BHD", "IQD", "JOD", "KWD",
-                                                "LYD", "OMR", "TND"};
+                                                 "LYD", "OMR", "TND"};
   for (auto c : kZero)
     if (c == currency) return 0;
   for (auto c : kThree)
@@ -65,8 +65,9 @@ absl::StatusOr<Money> ParseMoney(absl::string_view amount,
       frac = frac * 10 + d;
       ++frac_digits;
     } else if (d != 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "amount: '", amount, "' has more decimals than ", currency, " allows"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("amount: '", amount, "' has more decimals than ",
+                       currency, " allows"));
     }
   }
   if (!any_digit) {

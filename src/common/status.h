@@ -12,18 +12,18 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define CUSTHUB_RETURN_IF_ERROR(expr)              \
-  do {                                             \
-    ::absl::Status custhub_status_ = (expr);       \
+#define CUSTHUB_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::absl::Status custhub_status_ = (expr);           \
     if (!custhub_status_.ok()) return custhub_status_; \
   } while (0)
 
 #define CUSTHUB_CONCAT_INNER_(a, b) a##b
 #define CUSTHUB_CONCAT_(a, b) CUSTHUB_CONCAT_INNER_(a, b)
 
-#define CUSTHUB_ASSIGN_OR_RETURN(lhs, expr)                                \
-  CUSTHUB_ASSIGN_OR_RETURN_IMPL_(CUSTHUB_CONCAT_(custhub_sor_, __LINE__), \
-                                 lhs, expr)
+#define CUSTHUB_ASSIGN_OR_RETURN(lhs, expr)                                    \
+  CUSTHUB_ASSIGN_OR_RETURN_IMPL_(CUSTHUB_CONCAT_(custhub_sor_, __LINE__), lhs, \
+                                 expr)
 
 #define CUSTHUB_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                   \

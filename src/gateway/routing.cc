@@ -13,8 +13,8 @@ namespace {
 // record key; empty if the body is not a JSON object.
 std::string KeyFromBody(absl::string_view body) {
   static constexpr const char* kFields[] = {
-      "email", "customer_email", "requester_email", "contact_email",
-      "order_id", "id", "ticket_id"};
+      "email", "customer_email", "requester_email", "contact_email", "order_id",
+      "id",    "ticket_id"};
   simdjson::ondemand::parser parser;
   simdjson::padded_string padded(body.data(), body.size());
   simdjson::ondemand::document doc;
@@ -47,9 +47,8 @@ absl::StatusOr<Routed> RouteWebhook(absl::string_view source,
                                     absl::string_view body,
                                     const streams::InputTopics& topics) {
   if (source == "canonical" || !connectors::IsKnownSource(source)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("source: '", source.substr(0, 64),
-                     "' is not a webhook source"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "source: '", source.substr(0, 64), "' is not a webhook source"));
   }
   std::string type, id;
   if (source == "shopify") {
@@ -68,10 +67,11 @@ absl::StatusOr<Routed> RouteWebhook(absl::string_view source,
 
   Routed r;
   if (source == "shopify") {
-    r.topic = absl::StartsWith(type, "refunds/") ? topics.returns : topics.orders;
+    r.topic =
+        absl::StartsWith(type, "refunds/") ? topics.returns : topics.orders;
   } else if (source == "magento") {
-    r.topic = absl::StrContains(type, "creditmemo") ? topics.returns
-                                                    : topics.orders;
+    r.topic =
+        absl::StrContains(type, "creditmemo") ? topics.returns : topics.orders;
   } else if (source == "woocommerce") {
     r.topic = topics.orders;
   } else if (source == "zendesk" || source == "gorgias") {
@@ -84,8 +84,9 @@ absl::StatusOr<Routed> RouteWebhook(absl::string_view source,
   r.headers.emplace_back("source", std::string(source));
   if (!type.empty()) r.headers.emplace_back("event-type", type);
   if (!id.empty()) r.headers.emplace_back("event-id", id);
-  r.headers.emplace_back("content-type", form ? "application/x-www-form-urlencoded"
-                                              : "application/json");
+  r.headers.emplace_back(
+      "content-type",
+      form ? "application/x-www-form-urlencoded" : "application/json");
   return r;
 }
 

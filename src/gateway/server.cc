@@ -47,9 +47,9 @@ struct WebhookGateway::Impl {
     absl::Status s = producer->Produce(record, tag);
     std::unique_lock<std::mutex> lock(mu);
     if (s.ok()) {
-      bool done = cv.wait_for(
-          lock, std::chrono::milliseconds(options.ack_timeout_ms),
-          [&] { return waiting[tag].has_value(); });
+      bool done =
+          cv.wait_for(lock, std::chrono::milliseconds(options.ack_timeout_ms),
+                      [&] { return waiting[tag].has_value(); });
       s = done ? *waiting[tag]
                : absl::DeadlineExceededError("broker did not acknowledge");
     }
@@ -77,8 +77,8 @@ struct WebhookGateway::Impl {
     }
     auto routed = RouteWebhook(source, header, query, req.body, options.topics);
     if (!routed.ok()) return reply(400, std::string(routed.status().message()));
-    absl::Status verified =
-        VerifyWebhook(source, options.secrets, req.body, header, query("token"));
+    absl::Status verified = VerifyWebhook(source, options.secrets, req.body,
+                                          header, query("token"));
     if (!verified.ok()) {
       bool unsigned_ok = options.allow_unsigned &&
                          absl::IsFailedPrecondition(verified) &&
@@ -127,7 +127,9 @@ absl::StatusOr<std::unique_ptr<WebhookGateway>> WebhookGateway::Create(
   Impl* raw = impl.get();
   auto producer = kafka::Producer::Create(
       {raw->options.bootstrap, raw->options.kafka_properties},
-      [raw](uint64_t tag, absl::Status s) { raw->OnDelivery(tag, std::move(s)); });
+      [raw](uint64_t tag, absl::Status s) {
+        raw->OnDelivery(tag, std::move(s));
+      });
   if (!producer.ok()) return producer.status();
   impl->producer = std::move(*producer);
   // The body limit is checked in the handler so the answer is our 413.
@@ -136,9 +138,10 @@ absl::StatusOr<std::unique_ptr<WebhookGateway>> WebhookGateway::Create(
                     [raw](const httplib::Request& req, httplib::Response& res) {
                       raw->Handle(req, res);
                     });
-  impl->server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("ok\n", "text/plain");
-  });
+  impl->server.Get("/healthz",
+                   [](const httplib::Request&, httplib::Response& res) {
+                     res.set_content("ok\n", "text/plain");
+                   });
   return std::unique_ptr<WebhookGateway>(new WebhookGateway(std::move(impl)));
 }
 
@@ -150,8 +153,8 @@ absl::Status WebhookGateway::Listen() {
           absl::StrCat("--listen: cannot bind ", impl_->host));
     }
   } else if (!impl_->server.bind_to_port(impl_->host, impl_->port)) {
-    return absl::UnavailableError(absl::StrCat(
-        "--listen: cannot bind ", impl_->host, ":", impl_->port));
+    return absl::UnavailableError(
+        absl::StrCat("--listen: cannot bind ", impl_->host, ":", impl_->port));
   }
   return absl::OkStatus();
 }

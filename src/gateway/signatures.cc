@@ -20,8 +20,7 @@ bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
 }
 
 absl::Status Denied(absl::string_view source, absl::string_view why) {
-  return absl::PermissionDeniedError(
-      absl::StrCat(source, " signature: ", why));
+  return absl::PermissionDeniedError(absl::StrCat(source, " signature: ", why));
 }
 
 // Compares a base64 signature with the expected raw MAC.
@@ -36,7 +35,8 @@ absl::Status CheckBase64Mac(absl::string_view source, absl::string_view header,
   return absl::OkStatus();
 }
 
-absl::Status CheckEcdsa(absl::string_view source, absl::string_view public_key_b64,
+absl::Status CheckEcdsa(absl::string_view source,
+                        absl::string_view public_key_b64,
                         absl::string_view message, absl::string_view sig_b64) {
   std::string der, sig;
   if (sig_b64.empty()) return Denied(source, "missing");
@@ -121,7 +121,8 @@ absl::Status VerifyWebhook(absl::string_view source, const Secrets& secrets,
   }
   if (source == "mailchimp" || source == "gorgias" || source == "magento") {
     if (url_token.empty()) return Denied(source, "token missing from the URL");
-    if (!ConstantTimeEquals(url_token, secret)) return Denied(source, "bad token");
+    if (!ConstantTimeEquals(url_token, secret))
+      return Denied(source, "bad token");
     return absl::OkStatus();
   }
   return absl::InvalidArgumentError(

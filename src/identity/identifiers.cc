@@ -12,20 +12,24 @@ namespace custhub::identity {
 absl::StatusOr<std::string> NormalizeEmail(absl::string_view email) {
   std::string e = absl::AsciiStrToLower(absl::StripAsciiWhitespace(email));
   if (e.empty()) return absl::InvalidArgumentError("email: empty");
-  if (e.size() > 254) return absl::InvalidArgumentError("email: longer than 254 bytes");
+  if (e.size() > 254)
+    return absl::InvalidArgumentError("email: longer than 254 bytes");
   size_t at = e.find('@');
-  if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat("email: '", e, "' is not an address"));
+  if (at == std::string::npos || at == 0 ||
+      e.find('@', at + 1) != std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("email: '", e, "' is not an address"));
   }
   absl::string_view domain = absl::string_view(e).substr(at + 1);
   size_t dot = domain.find('.');
   if (dot == absl::string_view::npos || dot == 0 || domain.back() == '.') {
-    return absl::InvalidArgumentError(absl::StrCat("email: '", e, "' has no valid domain"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("email: '", e, "' has no valid domain"));
   }
   for (unsigned char c : e) {
     if (c <= ' ' || c == 0x7f || c == ',' || c == ';' || c == '<' || c == '>') {
-      return absl::InvalidArgumentError(
-          absl::StrCat("email: '", absl::CHexEscape(e), "' has an invalid character"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "email: '", absl::CHexEscape(e), "' has an invalid character"));
     }
   }
   return e;
@@ -37,8 +41,10 @@ absl::StatusOr<std::string> NormalizePhoneE164(absl::string_view phone) {
     if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')') continue;
     out.push_back(c);
   }
-  bool ok = out.size() >= 9 && out.size() <= 16 && out[0] == '+' && out[1] != '0';
-  for (size_t i = 1; ok && i < out.size(); ++i) ok = absl::ascii_isdigit(out[i]);
+  bool ok =
+      out.size() >= 9 && out.size() <= 16 && out[0] == '+' && out[1] != '0';
+  for (size_t i = 1; ok && i < out.size(); ++i)
+    ok = absl::ascii_isdigit(out[i]);
   if (!ok) {
     return absl::InvalidArgumentError(
         absl::StrCat("phone: '", absl::CHexEscape(phone), "' is not E.164"));
@@ -59,8 +65,8 @@ absl::Status NormalizeIdentifiers(custhub::v1::Identifiers* ids) {
   }
   for (const auto& [source, id] : ids->external_ids()) {
     if (source.empty() || id.empty() || source.size() > 64 || id.size() > 256) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("external_ids: '", source, "' -> '", id, "' is not a valid id"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "external_ids: '", source, "' -> '", id, "' is not a valid id"));
     }
   }
   return absl::OkStatus();

@@ -12,10 +12,10 @@
 #pragma once
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "custhub/v1/common.pb.h"
 #include "src/common/ids.h"
 

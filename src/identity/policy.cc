@@ -11,16 +11,16 @@ namespace {
 
 // Mailboxes that belong to systems or roles, never to one shopper.
 constexpr absl::string_view kRoleLocalParts[] = {
-    "noreply", "no-reply", "no_reply", "donotreply", "do-not-reply",
-    "mailer-daemon", "postmaster", "bounce", "bounces", "nobody"};
+    "noreply",       "no-reply",   "no_reply", "donotreply", "do-not-reply",
+    "mailer-daemon", "postmaster", "bounce",   "bounces",    "nobody"};
 // Addresses and numbers people type when a form insists.
 constexpr absl::string_view kPlaceholders[] = {
-    "email:test@test.com",      "email:test@example.com",
+    "email:test@test.com",       "email:test@example.com",
     "email:example@example.com", "email:email@example.com",
-    "email:none@none.com",      "email:na@na.com",
+    "email:none@none.com",       "email:na@na.com",
     "email:noemail@noemail.com", "email:no@email.com",
-    "phone:+10000000000",       "phone:+11111111111",
-    "phone:+12345678900",       "phone:+15555555555"};
+    "phone:+10000000000",        "phone:+11111111111",
+    "phone:+12345678900",        "phone:+15555555555"};
 
 absl::string_view KindOf(absl::string_view key) {
   return key.substr(0, key.find(':'));
@@ -83,14 +83,13 @@ int DropBlocked(custhub::v1::Identifiers* ids, const IdentityPolicy& policy) {
 std::vector<std::string> UsableKeys(const custhub::v1::Identifiers& ids,
                                     const IdentityPolicy& policy) {
   std::vector<std::string> keys = IdentifierKeys(ids);
-  keys.erase(std::remove_if(keys.begin(), keys.end(),
-                            [&](const std::string& k) {
-                              return IsBlocked(k, policy);
-                            }),
+  keys.erase(std::remove_if(
+                 keys.begin(), keys.end(),
+                 [&](const std::string& k) { return IsBlocked(k, policy); }),
              keys.end());
   auto rank = [&](const std::string& key) {
-    auto it = std::find(policy.priority.begin(), policy.priority.end(),
-                        KindOf(key));
+    auto it =
+        std::find(policy.priority.begin(), policy.priority.end(), KindOf(key));
     return static_cast<int>(it - policy.priority.begin());
   };
   std::stable_sort(keys.begin(), keys.end(),

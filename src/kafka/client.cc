@@ -109,8 +109,9 @@ absl::Status Producer::Produce(const OutRecord& r, uint64_t tag) {
                                              : r.partition),
       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
       RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
-      RD_KAFKA_V_VALUE(r.value_is_null ? nullptr : const_cast<char*>(r.value.data()),
-                       r.value_is_null ? 0 : r.value.size()),
+      RD_KAFKA_V_VALUE(
+          r.value_is_null ? nullptr : const_cast<char*>(r.value.data()),
+          r.value_is_null ? 0 : r.value.size()),
       RD_KAFKA_V_HEADERS(hdrs),
       RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(tag))),
       RD_KAFKA_V_END);
@@ -121,7 +122,9 @@ absl::Status Producer::Produce(const OutRecord& r, uint64_t tag) {
   return absl::OkStatus();
 }
 
-int Producer::Poll(int timeout_ms) { return rd_kafka_poll(rk_.get(), timeout_ms); }
+int Producer::Poll(int timeout_ms) {
+  return rd_kafka_poll(rk_.get(), timeout_ms);
+}
 
 absl::Status Producer::Flush(int timeout_ms) {
   return KafkaError(rd_kafka_flush(rk_.get(), timeout_ms), "flush");
@@ -133,8 +136,9 @@ namespace {
 // Transactional calls return an rd_kafka_error_t that must be freed.
 absl::Status TxnStatus(rd_kafka_error_t* error, absl::string_view what) {
   if (error == nullptr) return absl::OkStatus();
-  absl::Status s = KafkaError(rd_kafka_error_code(error),
-                              absl::StrCat(what, ": ", rd_kafka_error_string(error)));
+  absl::Status s =
+      KafkaError(rd_kafka_error_code(error),
+                 absl::StrCat(what, ": ", rd_kafka_error_string(error)));
   rd_kafka_error_destroy(error);
   return s;
 }
@@ -175,8 +179,8 @@ Message& Message::operator=(Message&& other) noexcept {
 
 absl::Status Message::error() const {
   if (msg_->err == RD_KAFKA_RESP_ERR_NO_ERROR) return absl::OkStatus();
-  return KafkaError(msg_->err, msg_->rkt ? rd_kafka_topic_name(msg_->rkt)
-                                         : "consume");
+  return KafkaError(msg_->err,
+                    msg_->rkt ? rd_kafka_topic_name(msg_->rkt) : "consume");
 }
 
 absl::string_view Message::topic() const {
@@ -186,14 +190,13 @@ int32_t Message::partition() const { return msg_->partition; }
 int64_t Message::offset() const { return msg_->offset; }
 absl::string_view Message::key() const {
   return msg_->key ? absl::string_view(static_cast<const char*>(msg_->key),
-                                      msg_->key_len)
+                                       msg_->key_len)
                    : absl::string_view();
 }
 absl::string_view Message::value() const {
-  return msg_->payload
-             ? absl::string_view(static_cast<const char*>(msg_->payload),
-                                msg_->len)
-             : absl::string_view();
+  return msg_->payload ? absl::string_view(
+                             static_cast<const char*>(msg_->payload), msg_->len)
+                       : absl::string_view();
 }
 bool Message::value_is_null() const { return msg_->payload == nullptr; }
 
@@ -211,13 +214,12 @@ std::vector<Header> Message::headers() const {
   const char* name;
   const void* value;
   size_t size;
-  for (size_t i = 0;
-       rd_kafka_header_get_all(hdrs, i, &name, &value, &size) ==
-       RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) ==
+                     RD_KAFKA_RESP_ERR_NO_ERROR;
        ++i) {
-    out.emplace_back(name, value ? std::string(static_cast<const char*>(value),
-                                               size)
-                                 : std::string());
+    out.emplace_back(name,
+                     value ? std::string(static_cast<const char*>(value), size)
+                           : std::string());
   }
   return out;
 }
@@ -284,7 +286,7 @@ absl::Status Consumer::Assign(const std::vector<TopicPartition>& partitions) {
 }
 
 absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max,
-                                                        int timeout_ms) {
+                                                         int timeout_ms) {
   std::vector<rd_kafka_message_t*> raw(max);
   ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout_ms, raw.data(), max);
   if (n < 0) return KafkaError(rd_kafka_last_error(), "consume");
@@ -318,7 +320,8 @@ absl::StatusOr<int32_t> PartitionCount(rd_kafka_s* rk, const std::string& topic,
     return KafkaError(topic_err, absl::StrCat("topic ", topic));
   }
   if (count <= 0) {
-    return absl::NotFoundError(absl::StrCat("topic ", topic, " has no partitions"));
+    return absl::NotFoundError(
+        absl::StrCat("topic ", topic, " has no partitions"));
   }
   return count;
 }
@@ -331,7 +334,8 @@ absl::StatusOr<std::pair<int64_t, int64_t>> Watermarks(rd_kafka_s* rk,
   rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
       rk, topic.c_str(), partition, &low, &high, timeout_ms);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return KafkaError(err, absl::StrCat("watermarks of ", topic, "/", partition));
+    return KafkaError(err,
+                      absl::StrCat("watermarks of ", topic, "/", partition));
   }
   return std::make_pair(low, high);
 }

@@ -4,8 +4,9 @@
 // created; errors come back as absl::Status.
 //
 //   ClientOptions opts{.bootstrap = "127.0.0.1:9092"};
-//   auto producer = Producer::Create(opts, [](uint64_t tag, absl::Status s) {});
-//   CUSTHUB_RETURN_IF_ERROR((*producer)->Produce({.topic = "orders", ...}, 7));
+//   auto producer = Producer::Create(opts, [](uint64_t tag, absl::Status s)
+//   {}); CUSTHUB_RETURN_IF_ERROR((*producer)->Produce({.topic = "orders", ...},
+//   7));
 //   (*producer)->Poll(0);  // runs delivery callbacks
 #pragma once
 
@@ -14,12 +15,12 @@
 #include <map>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 struct rd_kafka_s;
 struct rd_kafka_message_s;
@@ -95,7 +96,8 @@ class Message {
  public:
   explicit Message(rd_kafka_message_s* msg) : msg_(msg) {}
   ~Message();
-  Message(Message&& other) noexcept : msg_(std::exchange(other.msg_, nullptr)) {}
+  Message(Message&& other) noexcept
+      : msg_(std::exchange(other.msg_, nullptr)) {}
   Message& operator=(Message&& other) noexcept;
   Message(const Message&) = delete;
   Message& operator=(const Message&) = delete;

@@ -2,9 +2,8 @@
 // with src/kafka/*.cc, where rd_kafka_resp_err_t is visible.
 #pragma once
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace custhub::kafka {
 

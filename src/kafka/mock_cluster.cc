@@ -37,16 +37,17 @@ MockCluster::~MockCluster() {
 
 absl::Status MockCluster::CreateTopic(const std::string& name, int partitions) {
   int replication = brokers_ < 3 ? brokers_ : 3;
-  return KafkaError(
-      rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, replication),
-      absl::StrCat("create topic ", name));
+  return KafkaError(rd_kafka_mock_topic_create(cluster_, name.c_str(),
+                                               partitions, replication),
+                    absl::StrCat("create topic ", name));
 }
 
-void MockCluster::PushRequestErrors(int api_key, const std::vector<int>& errors) {
+void MockCluster::PushRequestErrors(int api_key,
+                                    const std::vector<int>& errors) {
   std::vector<rd_kafka_resp_err_t> codes;
   for (int e : errors) codes.push_back(static_cast<rd_kafka_resp_err_t>(e));
-  rd_kafka_mock_push_request_errors_array(cluster_, static_cast<int16_t>(api_key),
-                                          codes.size(), codes.data());
+  rd_kafka_mock_push_request_errors_array(
+      cluster_, static_cast<int16_t>(api_key), codes.size(), codes.data());
 }
 
 absl::Status MockCluster::SetRtt(int id, int ms) {

@@ -64,7 +64,8 @@ absl::StatusOr<std::unique_ptr<PortForward>> PortForward::Start(
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(f->listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+  if (bind(f->listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) !=
+          0 ||
       listen(f->listen_fd_, 64) != 0) {
     std::string err = std::strerror(errno);
     close(f->listen_fd_);
@@ -92,7 +93,8 @@ void PortForward::AcceptLoop() {
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(target_port_));
     inet_pton(AF_INET, target_host_.c_str(), &addr.sin_addr);
-    if (connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    if (connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) !=
+        0) {
       close(client);
       close(upstream);
       continue;

@@ -79,15 +79,16 @@ Contribution ContributionOf(const v1::OrderLedgerEntry& e) {
   return c;
 }
 
-void AddContribution(const Contribution& d, int sign, const std::string& currency,
-                     v1::CustomerState* c) {
+void AddContribution(const Contribution& d, int sign,
+                     const std::string& currency, v1::CustomerState* c) {
   auto* o = c->mutable_profile()->mutable_orders();
   auto* r = c->mutable_profile()->mutable_returns();
   o->set_count(o->count() + sign * d.count);
   o->set_cancelled_count(o->cancelled_count() + sign * d.cancelled);
   o->set_open_count(o->open_count() + sign * d.open);
   o->set_items_bought(o->items_bought() + sign * d.items);
-  o->mutable_gross_revenue()->set_minor(o->gross_revenue().minor() + sign * d.gross);
+  o->mutable_gross_revenue()->set_minor(o->gross_revenue().minor() +
+                                        sign * d.gross);
   o->mutable_refunded()->set_minor(o->refunded().minor() + sign * d.refunded);
   r->set_count(r->count() + sign * d.returns);
   r->set_items_returned(r->items_returned() + sign * d.items_returned);
@@ -124,11 +125,16 @@ absl::Status CheckCurrency(const std::string& currency, absl::string_view field,
 
 int ConsentRank(v1::EmailStats::Consent s) {
   switch (s) {
-    case v1::EmailStats::SPAM_COMPLAINT: return 4;
-    case v1::EmailStats::BOUNCED: return 3;
-    case v1::EmailStats::UNSUBSCRIBED: return 2;
-    case v1::EmailStats::SUBSCRIBED: return 1;
-    default: return 0;
+    case v1::EmailStats::SPAM_COMPLAINT:
+      return 4;
+    case v1::EmailStats::BOUNCED:
+      return 3;
+    case v1::EmailStats::UNSUBSCRIBED:
+      return 2;
+    case v1::EmailStats::SUBSCRIBED:
+      return 1;
+    default:
+      return 0;
   }
 }
 
@@ -216,9 +222,9 @@ absl::StatusOr<bool> ApplyOrder(const v1::Order& order, Micros at,
       CheckCurrency(order.total().currency(), "order.total.currency", *c));
   for (const auto& [id, r] : entry->refunds()) {
     if (r.amount().currency() != order.total().currency()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "refund ", id, ": currency ", r.amount().currency(),
-          " differs from its order's ", order.total().currency()));
+      return absl::FailedPreconditionError(
+          absl::StrCat("refund ", id, ": currency ", r.amount().currency(),
+                       " differs from its order's ", order.total().currency()));
     }
   }
   int items = order.item_count();
@@ -234,7 +240,8 @@ absl::StatusOr<bool> ApplyOrder(const v1::Order& order, Micros at,
   *next.mutable_total() = order.total();
   next.set_item_count(items);
   // A cancelled or deleted order stays out of revenue for good.
-  next.set_cancelled(entry->cancelled() || order.cancelled() || order.deleted());
+  next.set_cancelled(entry->cancelled() || order.cancelled() ||
+                     order.deleted());
   next.set_fulfilled(entry->fulfilled() || order.fulfilled());
   next.set_paid(entry->paid() || order.paid());
   if (!order.checkout_token().empty()) {
@@ -249,8 +256,9 @@ absl::StatusOr<bool> ApplyOrder(const v1::Order& order, Micros at,
   // customer opened before placing it.
   auto* co = c->mutable_profile()->mutable_checkout();
   const std::string& token = next.checkout_token();
-  if (co->open() && ((!token.empty() && token == co->checkout_token()) ||
-                     (IsSet(co->since()) && created >= ToMicros(co->since())))) {
+  if (co->open() &&
+      ((!token.empty() && token == co->checkout_token()) ||
+       (IsSet(co->since()) && created >= ToMicros(co->since())))) {
     co->set_open(false);
   }
   if (!token.empty()) RememberClosedCheckout(token, created, c);
@@ -340,7 +348,8 @@ absl::StatusOr<bool> ApplyTicket(const v1::Ticket& ticket, Micros at,
   bool was_open = seen && TicketIsOpen(entry->status());
   std::string status = ticket.status().empty() ? "open" : ticket.status();
   bool is_open = TicketIsOpen(status);
-  s->set_open_tickets(s->open_tickets() + (is_open ? 1 : 0) - (was_open ? 1 : 0));
+  s->set_open_tickets(s->open_tickets() + (is_open ? 1 : 0) -
+                      (was_open ? 1 : 0));
   SetMax(s->mutable_last_ticket_at(), created);
   const std::string& rating = ticket.satisfaction();
   if ((rating == "good" || rating == "bad") &&

@@ -41,11 +41,16 @@ void Union(const google::protobuf::RepeatedPtrField<std::string>& other,
 
 int ConsentRank(v1::EmailStats::Consent s) {
   switch (s) {
-    case v1::EmailStats::SPAM_COMPLAINT: return 4;
-    case v1::EmailStats::BOUNCED: return 3;
-    case v1::EmailStats::UNSUBSCRIBED: return 2;
-    case v1::EmailStats::SUBSCRIBED: return 1;
-    default: return 0;
+    case v1::EmailStats::SPAM_COMPLAINT:
+      return 4;
+    case v1::EmailStats::BOUNCED:
+      return 3;
+    case v1::EmailStats::UNSUBSCRIBED:
+      return 2;
+    case v1::EmailStats::SUBSCRIBED:
+      return 1;
+    default:
+      return 0;
   }
 }
 
@@ -80,18 +85,22 @@ void MergeCustomer(const v1::CustomerState& a, v1::CustomerState* s) {
   so->set_items_bought(so->items_bought() + ao.items_bought());
   AddMoney(ao.gross_revenue(), so->mutable_gross_revenue());
   AddMoney(ao.refunded(), so->mutable_refunded());
-  if (IsSet(ao.first_order_at())) MinTime(ao.first_order_at(), so->mutable_first_order_at());
-  if (IsSet(ao.last_order_at())) MaxTime(ao.last_order_at(), so->mutable_last_order_at());
+  if (IsSet(ao.first_order_at()))
+    MinTime(ao.first_order_at(), so->mutable_first_order_at());
+  if (IsSet(ao.last_order_at()))
+    MaxTime(ao.last_order_at(), so->mutable_last_order_at());
   auto* sr = sp->mutable_returns();
   sr->set_count(sr->count() + ap.returns().count());
   sr->set_items_returned(sr->items_returned() + ap.returns().items_returned());
-  if (IsSet(ap.returns().last_return_at())) MaxTime(ap.returns().last_return_at(), sr->mutable_last_return_at());
+  if (IsSet(ap.returns().last_return_at()))
+    MaxTime(ap.returns().last_return_at(), sr->mutable_last_return_at());
 
   // Support: each ticket belongs to one of them.
   auto* ss = sp->mutable_support();
   ss->set_open_tickets(ss->open_tickets() + ap.support().open_tickets());
   ss->set_total_tickets(ss->total_tickets() + ap.support().total_tickets());
-  if (IsSet(ap.support().last_ticket_at())) MaxTime(ap.support().last_ticket_at(), ss->mutable_last_ticket_at());
+  if (IsSet(ap.support().last_ticket_at()))
+    MaxTime(ap.support().last_ticket_at(), ss->mutable_last_ticket_at());
   if (a.satisfaction_at_micros() > s->satisfaction_at_micros() ||
       (a.satisfaction_at_micros() == s->satisfaction_at_micros() &&
        ap.support().last_satisfaction() == "bad")) {
@@ -110,8 +119,10 @@ void MergeCustomer(const v1::CustomerState& a, v1::CustomerState* s) {
   se->set_clicks(se->clicks() + ae.clicks());
   se->set_bounces(se->bounces() + ae.bounces());
   se->set_spam_complaints(se->spam_complaints() + ae.spam_complaints());
-  if (IsSet(ae.last_open_at())) MaxTime(ae.last_open_at(), se->mutable_last_open_at());
-  if (IsSet(ae.last_click_at())) MaxTime(ae.last_click_at(), se->mutable_last_click_at());
+  if (IsSet(ae.last_open_at()))
+    MaxTime(ae.last_open_at(), se->mutable_last_open_at());
+  if (IsSet(ae.last_click_at()))
+    MaxTime(ae.last_click_at(), se->mutable_last_click_at());
   if (a.consent_at_micros() > s->consent_at_micros() ||
       (a.consent_at_micros() == s->consent_at_micros() &&
        ConsentRank(ae.consent()) > ConsentRank(se->consent()))) {
@@ -147,7 +158,8 @@ void MergeCustomer(const v1::CustomerState& a, v1::CustomerState* s) {
 
   // Lifetime.
   if (a.first_seen_micros() != 0 &&
-      (s->first_seen_micros() == 0 || a.first_seen_micros() < s->first_seen_micros())) {
+      (s->first_seen_micros() == 0 ||
+       a.first_seen_micros() < s->first_seen_micros())) {
     s->set_first_seen_micros(a.first_seen_micros());
     *sp->mutable_first_seen_at() = ap.first_seen_at();
   }
@@ -161,13 +173,18 @@ void MergeCustomer(const v1::CustomerState& a, v1::CustomerState* s) {
   // kind keeping the later due time.
   const auto& ar = a.rules();
   auto* sr2 = s->mutable_rules();
-  sr2->set_first_purchase_fired(sr2->first_purchase_fired() || ar.first_purchase_fired());
+  sr2->set_first_purchase_fired(sr2->first_purchase_fired() ||
+                                ar.first_purchase_fired());
   sr2->set_vip_fired(sr2->vip_fired() || ar.vip_fired());
-  sr2->set_last_marketing_micros(std::max(sr2->last_marketing_micros(), ar.last_marketing_micros()));
-  sr2->set_last_refund_micros(std::max(sr2->last_refund_micros(), ar.last_refund_micros()));
-  sr2->set_last_escalation_micros(std::max(sr2->last_escalation_micros(), ar.last_escalation_micros()));
+  sr2->set_last_marketing_micros(
+      std::max(sr2->last_marketing_micros(), ar.last_marketing_micros()));
+  sr2->set_last_refund_micros(
+      std::max(sr2->last_refund_micros(), ar.last_refund_micros()));
+  sr2->set_last_escalation_micros(
+      std::max(sr2->last_escalation_micros(), ar.last_escalation_micros()));
   sr2->set_churn_armed_last_order_micros(
-      std::max(sr2->churn_armed_last_order_micros(), ar.churn_armed_last_order_micros()));
+      std::max(sr2->churn_armed_last_order_micros(),
+               ar.churn_armed_last_order_micros()));
   for (auto t : ar.ticket_created_micros()) sr2->add_ticket_created_micros(t);
   std::sort(sr2->mutable_ticket_created_micros()->begin(),
             sr2->mutable_ticket_created_micros()->end());

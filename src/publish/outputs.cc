@@ -13,14 +13,16 @@ std::string ProfileJson(const v1::CustomerProfile& profile, bool pretty) {
   std::string out;
   // Printing a valid, fully-linked message cannot fail; if it ever did, the
   // empty string is what consumers get.
-  if (!google::protobuf::util::MessageToJsonString(profile, &out, options).ok()) {
+  if (!google::protobuf::util::MessageToJsonString(profile, &out, options)
+           .ok()) {
     out.clear();
   }
   return out;
 }
 
 v1::OutboxRecord ProfileRecord(const v1::CustomerProfile& profile,
-                               const OutputTopics& topics, OutputFormat format) {
+                               const OutputTopics& topics,
+                               OutputFormat format) {
   v1::OutboxRecord r;
   r.set_topic(topics.profiles);
   r.set_key(profile.customer_id());
@@ -68,7 +70,8 @@ v1::OutboxRecord IdentityChangeRecord(const v1::IdentityChange& change,
 }
 
 v1::OutboxRecord TriggerRecord(const v1::Trigger& trigger,
-                               const OutputTopics& topics, OutputFormat format) {
+                               const OutputTopics& topics,
+                               OutputFormat format) {
   v1::OutboxRecord r;
   r.set_topic(topics.triggers);
   r.set_key(trigger.customer_id());
@@ -91,7 +94,8 @@ v1::OutboxRecord TriggerRecord(const v1::Trigger& trigger,
 }
 
 v1::OutboxRecord DlqRecord(const OriginalRecord& original,
-                           absl::string_view reason, const OutputTopics& topics) {
+                           absl::string_view reason,
+                           const OutputTopics& topics) {
   v1::OutboxRecord r;
   r.set_topic(topics.dlq);
   r.set_key(std::string(original.key));

@@ -8,10 +8,10 @@
 
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "custhub/v1/identity.pb.h"
 #include "custhub/v1/profile.pb.h"
 #include "custhub/v1/state.pb.h"
@@ -62,7 +62,8 @@ struct OriginalRecord {
 // The original key, value and headers plus dlq-reason, dlq-topic,
 // dlq-partition and dlq-offset.
 v1::OutboxRecord DlqRecord(const OriginalRecord& original,
-                           absl::string_view reason, const OutputTopics& topics);
+                           absl::string_view reason,
+                           const OutputTopics& topics);
 
 // The profile in protobuf's JSON mapping, every field present.
 std::string ProfileJson(const v1::CustomerProfile& profile, bool pretty);

@@ -85,7 +85,8 @@ absl::StatusOr<RulesConfig> RulesConfigFromMap(
         return Bad(key, value, "a duration like 90m or 168h");
       }
     } else if (auto d = doubles.find(key); d != doubles.end()) {
-      if (!absl::SimpleAtod(value, d->second)) return Bad(key, value, "a number");
+      if (!absl::SimpleAtod(value, d->second))
+        return Bad(key, value, "a number");
     } else if (key == "rules.escalation_tickets") {
       if (!absl::SimpleAtoi(value, &c.escalation_tickets)) {
         return Bad(key, value, "an integer");

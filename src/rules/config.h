@@ -8,14 +8,12 @@
 // Durations are event time. Money is in minor units of the shop currency.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 
-#include "absl/status/statusor.h"
-
-#include <cstdint>
-
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "src/profile/traits.h"

@@ -21,7 +21,7 @@ namespace custhub::store {
 namespace {
 
 constexpr const char* kCfNames[kCfCount] = {
-    "profiles", "ledgers", "identifiers", "offsets", "seen",
+    "profiles", "ledgers", "identifiers", "offsets",  "seen",
     "outbox",   "meta",    "timeline",    "triggers", "rules"};
 
 // The column families whose contents are customer state, in digest order.
@@ -105,7 +105,8 @@ std::string OffsetKey(absl::string_view topic, int32_t partition) {
   return key;
 }
 
-// ---- StateBatch ---------------------------------------------------------------
+// ---- StateBatch
+// ---------------------------------------------------------------
 
 StateBatch::StateBatch() = default;
 StateBatch::~StateBatch() = default;
@@ -139,7 +140,8 @@ void StateBatch::Clear() {
   bytes_ = 0;
 }
 
-// ---- StateStore ---------------------------------------------------------------
+// ---- StateStore
+// ---------------------------------------------------------------
 
 absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
     const StoreOptions& options) {
@@ -172,7 +174,8 @@ absl::Status StateStore::OpenDb() {
   db.keep_log_file_num = 3;
   auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, CfOptions(options_, cache));
+  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                   CfOptions(options_, cache));
   for (const char* name : kCfNames) {
     cfs.emplace_back(name, CfOptions(options_, cache));
   }
@@ -224,7 +227,8 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::OpenReader(
         absl::StrCat("--state-dir: no custhub state in ", path));
   }
   std::string tmpl =
-      (std::filesystem::temp_directory_path() / "custhub-reader-XXXXXX").string();
+      (std::filesystem::temp_directory_path() / "custhub-reader-XXXXXX")
+          .string();
   if (mkdtemp(tmpl.data()) == nullptr) {
     return absl::InternalError("cannot create a temporary directory");
   }
@@ -235,7 +239,8 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::OpenReader(
   db.info_log_level = rocksdb::InfoLogLevel::ERROR_LEVEL;
   auto cache = rocksdb::NewLRUCache(16 << 20);
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, CfOptions(defaults, cache));
+  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                   CfOptions(defaults, cache));
   for (const char* name : kCfNames) {
     cfs.emplace_back(name, CfOptions(defaults, cache));
   }
@@ -265,8 +270,8 @@ StateStore::~StateStore() {
   }
 }
 
-absl::StatusOr<std::optional<std::string>> StateStore::Get(Cf cf,
-                                                           absl::string_view key) {
+absl::StatusOr<std::optional<std::string>> StateStore::Get(
+    Cf cf, absl::string_view key) {
   std::shared_lock<std::shared_mutex> lock(db_mu_);
   std::string value;
   auto s = db_->Get(rocksdb::ReadOptions(), handle(cf),
@@ -279,10 +284,10 @@ absl::StatusOr<std::optional<std::string>> StateStore::Get(Cf cf,
 absl::Status StateStore::Write(StateBatch& batch) {
   rocksdb::WriteBatch wb(batch.ByteSize() + batch.Count() * 16);
   for (const auto& op : batch.ops_) {
-    rocksdb::Status s =
-        op.range ? wb.DeleteRange(handle(op.cf), op.key, op.value)
-        : op.del ? wb.Delete(handle(op.cf), op.key)
-                 : wb.Put(handle(op.cf), op.key, op.value);
+    rocksdb::Status s = op.range
+                            ? wb.DeleteRange(handle(op.cf), op.key, op.value)
+                        : op.del ? wb.Delete(handle(op.cf), op.key)
+                                 : wb.Put(handle(op.cf), op.key, op.value);
     if (!s.ok()) return FromRocks(s, "build batch");
   }
   rocksdb::WriteOptions wo;
@@ -324,7 +329,8 @@ absl::Status StateStore::ForEachReverse(
   if (upper.empty()) {
     it->SeekToLast();
   } else {
-    upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+    upper.back() =
+        static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
     it->Seek(upper);
     if (it->Valid()) {
       it->Prev();
@@ -346,17 +352,18 @@ absl::Status StateStore::ForEachReverse(
 
 absl::StatusOr<OffsetMap> StateStore::LoadOffsets() {
   OffsetMap out;
-  auto s = ForEach(Cf::kOffsets, "", [&](absl::string_view k, absl::string_view v) {
-    size_t nul = k.find('\0');
-    if (nul == absl::string_view::npos || k.size() != nul + 5) return true;
-    uint32_t p = 0;
-    for (size_t i = nul + 1; i < k.size(); ++i) {
-      p = (p << 8) | static_cast<unsigned char>(k[i]);
-    }
-    out[{std::string(k.substr(0, nul)), static_cast<int32_t>(p)}] =
-        static_cast<int64_t>(DecodeBigEndian64(v));
-    return true;
-  });
+  auto s =
+      ForEach(Cf::kOffsets, "", [&](absl::string_view k, absl::string_view v) {
+        size_t nul = k.find('\0');
+        if (nul == absl::string_view::npos || k.size() != nul + 5) return true;
+        uint32_t p = 0;
+        for (size_t i = nul + 1; i < k.size(); ++i) {
+          p = (p << 8) | static_cast<unsigned char>(k[i]);
+        }
+        out[{std::string(k.substr(0, nul)), static_cast<int32_t>(p)}] =
+            static_cast<int64_t>(DecodeBigEndian64(v));
+        return true;
+      });
   if (!s.ok()) return s;
   return out;
 }
@@ -383,7 +390,8 @@ uint64_t StateStore::DiskBytes() {
     if (db_->GetIntProperty(h, "rocksdb.total-sst-files-size", &v)) total += v;
   }
   uint64_t wal = 0;
-  if (db_->GetIntProperty("rocksdb.live-wal-size", &wal)) total += wal;  // absent in old versions
+  if (db_->GetIntProperty("rocksdb.live-wal-size", &wal))
+    total += wal;  // absent in old versions
   return total;
 }
 
@@ -402,7 +410,8 @@ uint64_t StateStore::WriteStalls() {
     if (!db_->GetMapProperty(h, rocksdb::DB::Properties::kCFStats, &stats)) {
       continue;
     }
-    for (const char* key : {"io_stalls.total_stop", "io_stalls.total_slowdown"}) {
+    for (const char* key :
+         {"io_stalls.total_stop", "io_stalls.total_slowdown"}) {
       auto it = stats.find(key);
       uint64_t v = 0;
       if (it != stats.end() && absl::SimpleAtoi(it->second, &v)) total += v;

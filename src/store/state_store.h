@@ -25,10 +25,10 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace rocksdb {
 class DB;
@@ -40,8 +40,8 @@ namespace custhub::store {
 
 // Column families. Their names are part of the on-disk format.
 enum class Cf : int {
-  kProfiles = 0,     // customer id -> CustomerState
-  kLedgers = 1,      // "o|source|order id" / "t|source|ticket id" -> ledger entry
+  kProfiles = 0,  // customer id -> CustomerState
+  kLedgers = 1,   // "o|source|order id" / "t|source|ticket id" -> ledger entry
   kIdentifiers = 2,  // "email:a@b.com" / "phone:+1..." / "shopify:123" -> id
   kOffsets = 3,      // topic \0 partition(be32) -> next offset (be64)
   kSeen = 4,         // event id -> event time (be64), for dedup
@@ -78,7 +78,8 @@ class StateBatch {
   void Put(Cf cf, absl::string_view key, absl::string_view value);
   void Delete(Cf cf, absl::string_view key);
   // Records that `next_offset` is the next record to read from a partition.
-  void PutOffset(absl::string_view topic, int32_t partition, int64_t next_offset);
+  void PutOffset(absl::string_view topic, int32_t partition,
+                 int64_t next_offset);
   // Deletes every key in [begin, end).
   void DeleteRange(Cf cf, absl::string_view begin, absl::string_view end);
   size_t Count() const;

@@ -13,8 +13,8 @@ using internal::kFirst;
 using internal::kLast;
 using internal::kProducts;
 using internal::kStart;
-using internal::Shopper;
 using internal::ShopifyOrder;
+using internal::Shopper;
 
 SyntheticStore::SyntheticStore(const SynthOptions& o) {
   if (o.interleave) {
@@ -35,7 +35,8 @@ SyntheticStore::SyntheticStore(const SynthOptions& o) {
     s.last = kLast[b.Uniform(0, std::size(kLast) - 1)];
     s.shopify_id = 6405000000LL + i;
     ExpectedCustomer c;
-    s.display_email = absl::StrCat(s.first, ".", s.last, ".", i, "@Example.com");
+    s.display_email =
+        absl::StrCat(s.first, ".", s.last, ".", i, "@Example.com");
     c.email = absl::AsciiStrToLower(s.display_email);
     c.phone = absl::StrFormat("+1415%07d", i);
     s.want = &c;
@@ -49,7 +50,8 @@ SyntheticStore::SyntheticStore(const SynthOptions& o) {
       std::vector<std::pair<int, int>> lines;
       int items = 0;
       for (int l = b.Uniform(1, 3); l > 0; --l) {
-        lines.emplace_back(b.Uniform(0, std::size(kProducts) - 1), b.Uniform(1, 2));
+        lines.emplace_back(b.Uniform(0, std::size(kProducts) - 1),
+                           b.Uniform(1, 2));
         items += lines.back().second;
       }
       int64_t total = b.Uniform(1000, 30000);
@@ -90,8 +92,8 @@ SyntheticStore::SyntheticStore(const SynthOptions& o) {
       std::string ticket = std::to_string(35000 + i);
       Micros at = t0 + b.Uniform(1, 30) * kMicrosPerDay;
       auto ticket_json = [&](const char* status, Micros updated) {
-        return internal::ZendeskTicket(ticket, status, s.display_email,
-                                       c.phone, at, updated);
+        return internal::ZendeskTicket(ticket, status, s.display_email, c.phone,
+                                       at, updated);
       };
       b.Emit("support", c.email, "zendesk", "ticket.created",
              ticket_json("open", at));
@@ -116,9 +118,9 @@ SyntheticStore::SyntheticStore(const SynthOptions& o) {
         if (k == "open" && !b.Chance(0.5)) break;
         if (k == "click" && !b.Chance(0.4)) break;
         std::string event_id = b.DeliveryId();
-        absl::StrAppend(&batch, batch.size() > 1 ? "," : "",
-                        internal::SendGridEvent(c.email, at, kind, event_id,
-                                                msg));
+        absl::StrAppend(
+            &batch, batch.size() > 1 ? "," : "",
+            internal::SendGridEvent(c.email, at, kind, event_id, msg));
         ++events_;
         ++in_batch;
         if (k == "delivered") ++c.delivered;

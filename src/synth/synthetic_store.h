@@ -29,11 +29,11 @@
 namespace custhub::synth {
 
 struct SynthOptions {
-  int customers = 300;        // Default: 300
-  uint64_t seed = 42;         // Default: 42
+  int customers = 300;           // Default: 300
+  uint64_t seed = 42;            // Default: 42
   double duplicate_rate = 0.05;  // retried deliveries. Default: 5%
   // Bad records: truncated JSON, no identifiers, bad money, unknown source.
-  int malformed = 4;  // Default: 4
+  int malformed = 4;             // Default: 4
   std::string currency = "USD";  // Default: USD
   // Interleaved mode (the benchmark's): each step draws a customer and emits
   // one episode (an order, whose fulfilment, cancellation or refund follows

@@ -1,9 +1,9 @@
 // The custhub binary as users run it: `custhub broker` and `custhub run` as
 // processes, `profile get` and `digest` beside the running hub.
-#include <catch2/catch.hpp>
 #include <signal.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -53,19 +53,22 @@ TEST_CASE("broker and hub run as processes; profile get works beside them",
                         << "topics:\n  orders: orders\n";
   Child hub({kBin, "run", "--config", config, "--sync", "false"});
 
-  ProduceAll(bootstrap,
-             {{"orders", "ann@example.com",
-               R"({"occurredAt":"2026-02-01T10:00:00Z","identifiers":{"emails":["Ann@Example.com"],"phones":["+15550000001"]},"order":{"orderId":"1","total":{"minor":"12050","currency":"USD"},"itemCount":2}})",
-               {{"event-id", "d1"}}}});
+  ProduceAll(
+      bootstrap,
+      {{"orders",
+        "ann@example.com",
+        R"({"occurredAt":"2026-02-01T10:00:00Z","identifiers":{"emails":["Ann@Example.com"],"phones":["+15550000001"]},"order":{"orderId":"1","total":{"minor":"12050","currency":"USD"},"itemCount":2}})",
+        {{"event-id", "d1"}}}});
   auto r = WaitForProfile("ann@example.com", state, "\"12050\"");
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("\"count\": 1") != std::string::npos);
   CHECK(r.out.find("\"customerId\": \"cus_") != std::string::npos);
   // By phone and by customer id too.
-  CHECK(RunCommand({kBin, "profile", "get", "+15550000001", "--state-dir", state})
-            .exit_code == 0);
-  CHECK(RunCommand({kBin, "profile", "get", "nobody@example.com",
-                    "--state-dir", state})
+  CHECK(
+      RunCommand({kBin, "profile", "get", "+15550000001", "--state-dir", state})
+          .exit_code == 0);
+  CHECK(RunCommand({kBin, "profile", "get", "nobody@example.com", "--state-dir",
+                    state})
             .exit_code == 3);
   auto digest = RunCommand({kBin, "digest", "--state-dir", state});
   CHECK(digest.exit_code == 0);
@@ -80,8 +83,8 @@ TEST_CASE("broker and hub run as processes; profile get works beside them",
 TEST_CASE("broker --port serves the embedded broker on a fixed port",
           "[integration][cli]") {
   int port = 20000 + getpid() % 20000;
-  Child broker({kBin, "broker", "--brokers", "3", "--port",
-                std::to_string(port)});
+  Child broker(
+      {kBin, "broker", "--brokers", "3", "--port", std::to_string(port)});
   std::string bootstrap = Bootstrap(broker);
   CHECK(bootstrap == "127.0.0.1:" + std::to_string(port));
   // A client that knows only the fixed port produces and reads back.
@@ -97,9 +100,9 @@ TEST_CASE("bad usage exits 2 with a message naming the flag or key",
   auto missing = RunCommand({kBin, "run", "--state-dir", "/tmp/x"});
   CHECK(missing.exit_code == 2);
   CHECK(missing.err.find("--bootstrap") != std::string::npos);
-  auto bad_format = RunCommand(
-      {kBin, "run", "--bootstrap", "x:1", "--state-dir", "/tmp/x",
-       "--output-format", "xml"});
+  auto bad_format =
+      RunCommand({kBin, "run", "--bootstrap", "x:1", "--state-dir", "/tmp/x",
+                  "--output-format", "xml"});
   CHECK(bad_format.exit_code == 2);
   TempDir dir;
   std::string config = dir.path + "/c.yaml";
@@ -113,7 +116,8 @@ TEST_CASE("bad usage exits 2 with a message naming the flag or key",
   CHECK(RunCommand({kBin, "nonsense"}).exit_code == 2);
 }
 
-TEST_CASE("the demo runs end to end and prints profiles", "[integration][cli]") {
+TEST_CASE("the demo runs end to end and prints profiles",
+          "[integration][cli]") {
   auto r = RunCommand({kBin, "demo", "--customers", "60"}, 120);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("== summary ==") != std::string::npos);

@@ -2,10 +2,10 @@
 // process, killed at random points while orders, refunds and retried
 // deliveries stream in; afterwards every total is exact and the digest
 // equals a clean replay's.
-#include <catch2/catch.hpp>
 #include <signal.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -22,9 +22,9 @@ const std::string kBin = CUSTHUB_BINARY;
 
 std::vector<std::string> RunArgs(const std::string& bootstrap,
                                  const std::string& state) {
-  return {kBin,          "run",       "--bootstrap", bootstrap, "--state-dir",
-          state,         "--sync",    "false",       "--batch-max", "150",
-          "--poll-timeout-ms", "20"};
+  return {
+      kBin,     "run",   "--bootstrap", bootstrap, "--state-dir",       state,
+      "--sync", "false", "--batch-max", "150",     "--poll-timeout-ms", "20"};
 }
 
 // Finishes in-process, checks exactness, outputs and a clean replay.
@@ -54,7 +54,8 @@ void FinishAndVerify(const std::string& bootstrap, const std::string& state,
 TEST_CASE("kill -9 at random points loses and doubles nothing",
           "[integration][slow][crash]") {
   auto broker = StartBroker(3, 4);
-  synth::SyntheticStore synth({.customers = 500, .seed = 99, .duplicate_rate = 0.1});
+  synth::SyntheticStore synth(
+      {.customers = 500, .seed = 99, .duplicate_rate = 0.1});
   const auto& all = synth.records();
   // Records stream in while the hub is killed and restarted.
   std::atomic<bool> produced{false};
@@ -95,7 +96,8 @@ TEST_CASE("a full disk stops the hub with a clear message; it resumes cleanly",
   // mid-stream, as on a full disk. SIGXFSZ is ignored so writes fail with
   // an error instead of killing the process.
   std::string cmd = "trap '' XFSZ; ulimit -f 256; exec";
-  for (const auto& a : RunArgs(broker->bootstrap(), state)) cmd += " '" + a + "'";
+  for (const auto& a : RunArgs(broker->bootstrap(), state))
+    cmd += " '" + a + "'";
   auto full = RunCommand({"/bin/bash", "-c", cmd}, 60);
   CHECK(full.exit_code == 1);
   INFO(full.err);

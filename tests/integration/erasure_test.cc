@@ -2,7 +2,6 @@
 // the customer, nothing of them stays readable in the state dir, and a
 // replay keeps them erased.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -63,8 +62,8 @@ TEST_CASE("an erased customer is gone from state and stays gone after replay",
               .has_value());
   REQUIRE_FALSE(FilesContaining(state, email).empty());  // the scan can see it
 
-  auto erase = RunCommand({CUSTHUB_BINARY, "erase", email, "--bootstrap",
-                           broker->bootstrap()});
+  auto erase = RunCommand(
+      {CUSTHUB_BINARY, "erase", email, "--bootstrap", broker->bootstrap()});
   REQUIRE(erase.exit_code == 0);
   CHECK(erase.out.find("erasure requested") != std::string::npos);
   CHECK(RunCommand({CUSTHUB_BINARY, "erase", "not an id", "--bootstrap",
@@ -75,24 +74,28 @@ TEST_CASE("an erased customer is gone from state and stays gone after replay",
   RunUntilCaughtUp(**hub);  // the hub's own erasure.completed record
   CHECK((*hub)->stats().erasures == 1);
   for (const auto& key : {"email:" + email, "phone:" + phone}) {
-    CHECK_FALSE((*(*hub)->store()->Get(store::Cf::kIdentifiers, key)).has_value());
+    CHECK_FALSE(
+        (*(*hub)->store()->Get(store::Cf::kIdentifiers, key)).has_value());
   }
   // A tombstone went out for the customer.
   auto profiles = ReadTopic(broker->bootstrap(), "customer.profiles");
   CHECK(std::any_of(profiles.begin(), profiles.end(),
                     [](const ConsumedRecord& r) { return r.tombstone; }));
   // Nothing of them is readable anywhere in the state dir.
-  INFO("files holding the email: " << absl::StrJoin(FilesContaining(state, email), ", "));
+  INFO("files holding the email: " << absl::StrJoin(
+           FilesContaining(state, email), ", "));
   CHECK(FilesContaining(state, email).empty());
   CHECK(FilesContaining(state, phone).empty());
   std::string live_digest = *(*hub)->store()->Digest();
 
   // Later deliveries for the erased shopper are dropped, not re-created.
-  ProduceAll(broker->bootstrap(),
-             {{"email", email,
-               R"([{"email":")" + email +
-                   R"(","timestamp":1767225600,"event":"open","sg_event_id":"late-1"}])",
-               {{"source", "sendgrid"}}}});
+  ProduceAll(
+      broker->bootstrap(),
+      {{"email",
+        email,
+        R"([{"email":")" + email +
+            R"(","timestamp":1767225600,"event":"open","sg_event_id":"late-1"}])",
+        {{"source", "sendgrid"}}}});
   RunUntilCaughtUp(**hub);
   CHECK((*hub)->stats().erased_dropped == 1);
   CHECK_FALSE((*(*hub)->store()->Get(store::Cf::kIdentifiers, "email:" + email))
@@ -108,7 +111,8 @@ TEST_CASE("an erased customer is gone from state and stays gone after replay",
   REQUIRE(replay.ok());
   REQUIRE((*replay)->Start().ok());
   RunUntilCaughtUp(**replay);
-  CHECK_FALSE((*(*replay)->store()->Get(store::Cf::kIdentifiers, "email:" + email))
-                  .has_value());
+  CHECK_FALSE(
+      (*(*replay)->store()->Get(store::Cf::kIdentifiers, "email:" + email))
+          .has_value());
   CHECK(*(*replay)->store()->Digest() == live_digest);
 }

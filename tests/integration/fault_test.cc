@@ -2,7 +2,6 @@
 // fetch errors, a broker down and back, a slow broker. Nothing is lost,
 // nothing is counted twice, every output arrives.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <thread>
 
@@ -19,11 +18,13 @@ constexpr int kProduce = 0, kFetch = 1;
 
 }  // namespace
 
-TEST_CASE("produce and fetch errors, a broker outage and a slow broker lose "
-          "and double nothing",
-          "[integration][faults]") {
+TEST_CASE(
+    "produce and fetch errors, a broker outage and a slow broker lose "
+    "and double nothing",
+    "[integration][faults]") {
   auto broker = StartBroker(3, 4);
-  synth::SyntheticStore synth({.customers = 150, .seed = 21, .duplicate_rate = 0.1});
+  synth::SyntheticStore synth(
+      {.customers = 150, .seed = 21, .duplicate_rate = 0.1});
   ProduceAll(broker->bootstrap(), synth.records());
 
   TempDir dir;
@@ -38,13 +39,14 @@ TEST_CASE("produce and fetch errors, a broker outage and a slow broker lose "
   // while, broker 1 answers slowly, broker 2 drops off the network.
   broker->PushRequestErrors(kFetch, {kNotLeader, kRequestTimedOut, kNotLeader,
                                      kRequestTimedOut, kNotLeader});
-  broker->PushRequestErrors(kProduce,
-                            {kNotLeader, kRequestTimedOut, kNotEnoughReplicas,
-                             kNotLeader, kRequestTimedOut, kNotEnoughReplicas});
+  broker->PushRequestErrors(
+      kProduce, {kNotLeader, kRequestTimedOut, kNotEnoughReplicas, kNotLeader,
+                 kRequestTimedOut, kNotEnoughReplicas});
   REQUIRE(broker->SetRtt(1, 40).ok());
   for (int i = 0; i < 10; ++i) REQUIRE((*hub)->RunOnce().ok());
   REQUIRE(broker->SetBrokerUp(2, false).ok());
-  auto down_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  auto down_until =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
   while (std::chrono::steady_clock::now() < down_until) {
     REQUIRE((*hub)->RunOnce().ok());
   }

@@ -1,8 +1,8 @@
 #include "tests/integration/harness.h"
 
-#include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 
@@ -138,7 +138,6 @@ void CheckExact(store::StateStore& store, const synth::SyntheticStore& synth) {
   }
   CHECK(checked > 0);
 }
-
 
 void CheckPublished(store::StateStore& store, const std::string& bootstrap) {
   std::map<std::string, std::string> newest;

@@ -1,13 +1,12 @@
 // The real pipeline: embedded Kafka-protocol broker on loopback, the hub
 // in-process, RocksDB in a temp dir.
 #include <catch2/catch.hpp>
-
 #include <set>
 
 #include "custhub/v1/identity.pb.h"
-#include "custhub/v1/trigger.pb.h"
 #include "custhub/v1/profile.pb.h"
 #include "custhub/v1/state.pb.h"
+#include "custhub/v1/trigger.pb.h"
 #include "src/identity/identifiers.h"
 #include "tests/integration/harness.h"
 
@@ -22,9 +21,7 @@ using custhub::testing::StartBroker;
 using custhub::testing::TempDir;
 using custhub::testing::TestHubOptions;
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("platform webhooks fold into RocksDB and profiles reach the topic",
           "[integration]") {
@@ -32,7 +29,8 @@ TEST_CASE("platform webhooks fold into RocksDB and profiles reach the topic",
   synth::SyntheticStore synth({.customers = 80, .seed = 11});
   ProduceAll(broker->bootstrap(), synth.records());
   TempDir dir;
-  auto hub = streams::Hub::Create(TestHubOptions(broker->bootstrap(), dir.path));
+  auto hub =
+      streams::Hub::Create(TestHubOptions(broker->bootstrap(), dir.path));
   REQUIRE(hub.ok());
   REQUIRE((*hub)->Start().ok());
   RunUntilCaughtUp(**hub);
@@ -109,8 +107,8 @@ TEST_CASE("a hub stopped and restarted mid-stream counts nothing twice",
 
   // The same topics replayed into a fresh state dir give the same digest.
   TempDir fresh;
-  auto replay = streams::Hub::Create(
-      TestHubOptions(broker->bootstrap(), fresh.path));
+  auto replay =
+      streams::Hub::Create(TestHubOptions(broker->bootstrap(), fresh.path));
   REQUIRE(replay.ok());
   REQUIRE((*replay)->Start().ok());
   RunUntilCaughtUp(**replay);
@@ -124,28 +122,34 @@ TEST_CASE("merges reach customer.identity and tombstone the absorbed profile",
   // that links them.
   ProduceAll(
       broker->bootstrap(),
-      {{"support", "a",
+      {{"support",
+        "a",
         R"({"occurredAt":"2026-01-03T09:00:00Z","identifiers":{"emails":["ann.lee@work.example"],"phones":["+14155550100"]},"ticket":{"ticketId":"T1","status":"open"}})",
         {{"event-id", "t1"}}},
-       {"orders", "b",
+       {"orders",
+        "b",
         R"({"occurredAt":"2026-01-05T10:00:00Z","identifiers":{"emails":["ann@example.com"]},"order":{"orderId":"1","total":{"minor":"4200","currency":"USD"}}})",
         {{"event-id", "o1"}}}});
   TempDir dir;
-  auto hub = streams::Hub::Create(TestHubOptions(broker->bootstrap(), dir.path));
+  auto hub =
+      streams::Hub::Create(TestHubOptions(broker->bootstrap(), dir.path));
   REQUIRE(hub.ok());
   REQUIRE((*hub)->Start().ok());
   RunUntilCaughtUp(**hub);
   ProduceAll(
       broker->bootstrap(),
-      {{"orders", "b",
+      {{"orders",
+        "b",
         R"({"occurredAt":"2026-01-20T10:00:00Z","identifiers":{"emails":["ann@example.com"],"phones":["+14155550100"]},"order":{"orderId":"2","total":{"minor":"800","currency":"USD"}}})",
         {{"event-id", "o2"}}}});
   RunUntilCaughtUp(**hub);
   REQUIRE((*hub)->Drain(10000).ok());
   CHECK((*hub)->stats().merges == 1);
 
-  std::string survivor = identity::CustomerIdFor("email:ann.lee@work.example").value();
-  std::string absorbed = identity::CustomerIdFor("email:ann@example.com").value();
+  std::string survivor =
+      identity::CustomerIdFor("email:ann.lee@work.example").value();
+  std::string absorbed =
+      identity::CustomerIdFor("email:ann@example.com").value();
   auto changes = ReadTopic(broker->bootstrap(), "customer.identity");
   REQUIRE(changes.size() == 1);
   v1::IdentityChange change;
@@ -195,14 +199,17 @@ TEST_CASE("triggers reach customer.triggers with their idempotency keys",
   auto broker = StartBroker(1, 2);
   ProduceAll(
       broker->bootstrap(),
-      {{"orders", "a",
+      {{"orders",
+        "a",
         R"({"occurredAt":"2026-01-05T10:00:00Z","identifiers":{"emails":["tr@example.com"]},"order":{"orderId":"1","total":{"minor":"4200","currency":"USD"},"itemCount":1}})",
         {{"event-id", "o1"}}},
-       {"email", "a",
+       {"email",
+        "a",
         R"({"occurredAt":"2026-01-06T10:00:00Z","identifiers":{"emails":["tr@example.com"]},"email":{"kind":"BOUNCED"}})",
         {{"event-id", "b1"}}}});
   TempDir dir;
-  auto hub = streams::Hub::Create(TestHubOptions(broker->bootstrap(), dir.path));
+  auto hub =
+      streams::Hub::Create(TestHubOptions(broker->bootstrap(), dir.path));
   REQUIRE(hub.ok());
   REQUIRE((*hub)->Start().ok());
   RunUntilCaughtUp(**hub);

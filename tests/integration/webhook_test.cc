@@ -1,9 +1,9 @@
 // `custhub webhook` as a process, real HTTP requests with good and bad
 // signatures, the embedded broker, and the hub folding what arrived.
-#include <catch2/catch.hpp>
 #include <httplib.h>
 #include <signal.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
@@ -33,8 +33,9 @@ std::string Fixture(const std::string& path) {
 httplib::Result PostShopify(httplib::Client& client, const std::string& topic,
                             const std::string& delivery,
                             const std::string& body, bool sign = true) {
-  std::string mac = sign ? absl::Base64Escape(gateway::HmacSha256(kSecret, body))
-                         : "bm90IGEgc2lnbmF0dXJl";
+  std::string mac = sign
+                        ? absl::Base64Escape(gateway::HmacSha256(kSecret, body))
+                        : "bm90IGEgc2lnbmF0dXJl";
   httplib::Headers headers{{"X-Shopify-Topic", topic},
                            {"X-Shopify-Webhook-Id", delivery},
                            {"X-Shopify-Hmac-Sha256", mac}};
@@ -68,8 +69,9 @@ TEST_CASE("signed webhooks reach Kafka and fold once, refund before order",
   auto r3 = PostShopify(client, "orders/create", "d-order", order);
   CHECK(r3->status == 200);
   // Refused: a bad signature, an unknown source, a body over the limit.
-  CHECK(PostShopify(client, "orders/create", "d-forged", order, false)->status ==
-        401);
+  CHECK(
+      PostShopify(client, "orders/create", "d-forged", order, false)->status ==
+      401);
   CHECK(client.Post("/webhooks/myspace", order, "application/json")->status ==
         400);
   std::string big(70000, ' ');
@@ -88,17 +90,20 @@ TEST_CASE("signed webhooks reach Kafka and fold once, refund before order",
   CHECK(returns[0].headers.at("event-type") == "refunds/create");
 
   // The hub folds them: the retry counts once, the early refund applies.
-  auto hub = streams::Hub::Create(TestHubOptions(broker->bootstrap(), dir.path + "/state"));
+  auto hub = streams::Hub::Create(
+      TestHubOptions(broker->bootstrap(), dir.path + "/state"));
   REQUIRE(hub.ok());
   REQUIRE((*hub)->Start().ok());
   RunUntilCaughtUp(**hub);
   CHECK((*hub)->stats().duplicates == 1);
   CHECK((*hub)->stats().dlq == 0);
-  auto id = (*hub)->store()->Get(store::Cf::kIdentifiers, "email:ann.lee@example.com");
+  auto id = (*hub)->store()->Get(store::Cf::kIdentifiers,
+                                 "email:ann.lee@example.com");
   REQUIRE(id.ok());
   REQUIRE(id->has_value());
   v1::CustomerState s;
-  REQUIRE(s.ParseFromString(**(*hub)->store()->Get(store::Cf::kProfiles, **id)));
+  REQUIRE(
+      s.ParseFromString(**(*hub)->store()->Get(store::Cf::kProfiles, **id)));
   const auto& o = s.profile().orders();
   CHECK(o.count() == 1);
   CHECK(o.gross_revenue().minor() == 12050);

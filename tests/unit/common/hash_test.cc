@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "src/common/hash.h"
+
+#include <catch2/catch.hpp>
 
 TEST_CASE("hashes and ids are stable across runs", "[hash]") {
   // Pinned values: a change here changes every customer id in the field.

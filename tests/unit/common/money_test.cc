@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "src/common/money.h"
+
+#include <catch2/catch.hpp>
 
 using custhub::AddMoney;
 using custhub::CurrencyExponent;

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "src/common/time.h"
+
+#include <catch2/catch.hpp>
 
 using custhub::FormatRfc3339;
 using custhub::ParseRfc3339;
@@ -19,12 +19,12 @@ TEST_CASE("RFC 3339 times with offsets become UTC micros", "[time]") {
   CHECK(FormatRfc3339(*utc + 5) == "2024-05-01T08:00:00.000005Z");
 }
 
-TEST_CASE("times without an offset or not times at all are refused",
-          "[time]") {
+TEST_CASE("times without an offset or not times at all are refused", "[time]") {
   CHECK_FALSE(ParseRfc3339("2024-05-01T08:00:00").ok());
   CHECK_FALSE(ParseRfc3339("yesterday").ok());
   CHECK_FALSE(ParseRfc3339("").ok());
   auto bad = ParseRfc3339("2024-13-45T99:00:00Z", "order.created_at");
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.status().message().find("order.created_at") != absl::string_view::npos);
+  CHECK(bad.status().message().find("order.created_at") !=
+        absl::string_view::npos);
 }

@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <map>
-
 #include "src/gateway/routing.h"
+
+#include <catch2/catch.hpp>
+#include <map>
 
 using namespace custhub::gateway;
 
@@ -27,18 +26,20 @@ std::string HeaderOf(const Routed& r, const std::string& name) {
 TEST_CASE("Shopify headers become the contract's headers and pick the topic",
           "[gateway]") {
   custhub::streams::InputTopics topics;
-  auto order = RouteWebhook(
-      "shopify",
-      Map({{"X-Shopify-Topic", "orders/create"}, {"X-Shopify-Webhook-Id", "b54"}}),
-      Map({}), R"({"id":1,"email":"Ann@Example.com"})", topics);
+  auto order =
+      RouteWebhook("shopify",
+                   Map({{"X-Shopify-Topic", "orders/create"},
+                        {"X-Shopify-Webhook-Id", "b54"}}),
+                   Map({}), R"({"id":1,"email":"Ann@Example.com"})", topics);
   REQUIRE(order.ok());
   CHECK(order->topic == "orders");
   CHECK(order->key == "Ann@Example.com");
   CHECK(HeaderOf(*order, "source") == "shopify");
   CHECK(HeaderOf(*order, "event-type") == "orders/create");
   CHECK(HeaderOf(*order, "event-id") == "b54");
-  auto refund = RouteWebhook("shopify", Map({{"X-Shopify-Topic", "refunds/create"}}),
-                             Map({}), R"({"order_id":7})", topics);
+  auto refund =
+      RouteWebhook("shopify", Map({{"X-Shopify-Topic", "refunds/create"}}),
+                   Map({}), R"({"order_id":7})", topics);
   CHECK(refund->topic == "returns");
   CHECK(refund->key == "7");
 }
@@ -46,9 +47,9 @@ TEST_CASE("Shopify headers become the contract's headers and pick the topic",
 TEST_CASE("help-desk and email sources go to their topics", "[gateway]") {
   custhub::streams::InputTopics topics;
   topics.support = "desk";
-  auto zd = RouteWebhook("zendesk", Map({}), Map({{"event", "ticket.created"}}),
-                         R"({"ticket_id":"5","requester_email":"a@b.com"})",
-                         topics);
+  auto zd =
+      RouteWebhook("zendesk", Map({}), Map({{"event", "ticket.created"}}),
+                   R"({"ticket_id":"5","requester_email":"a@b.com"})", topics);
   CHECK(zd->topic == "desk");
   CHECK(HeaderOf(*zd, "event-type") == "ticket.created");
   CHECK(zd->key == "a@b.com");
@@ -58,10 +59,12 @@ TEST_CASE("help-desk and email sources go to their topics", "[gateway]") {
                          Map({}), "{}", topics);
   CHECK(wc->topic == "orders");
   CHECK(HeaderOf(*wc, "event-id") == "d9");
-  auto mc = RouteWebhook("mailchimp", Map({}), Map({}), "type=subscribe", topics);
+  auto mc =
+      RouteWebhook("mailchimp", Map({}), Map({}), "type=subscribe", topics);
   CHECK(mc->topic == "email");
   CHECK(HeaderOf(*mc, "content-type") == "application/x-www-form-urlencoded");
-  CHECK(RouteWebhook("sendgrid", Map({}), Map({}), "[]", topics)->topic == "email");
+  CHECK(RouteWebhook("sendgrid", Map({}), Map({}), "[]", topics)->topic ==
+        "email");
 }
 
 TEST_CASE("unknown and canonical sources are not webhook sources",

@@ -1,12 +1,13 @@
-#include <catch2/catch.hpp>
+#include "src/gateway/signatures.h"
+
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <catch2/catch.hpp>
 #include <map>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-#include "src/gateway/signatures.h"
 
 using namespace custhub::gateway;
 
@@ -19,7 +20,8 @@ HeaderLookup Headers(std::map<std::string, std::string> h) {
   };
 }
 
-const std::string kBody = R"({"id":820982911946154508,"email":"jon@example.com"})";
+const std::string kBody =
+    R"({"id":820982911946154508,"email":"jon@example.com"})";
 
 }  // namespace
 
@@ -61,16 +63,17 @@ TEST_CASE("Zendesk and Klaviyo sign the timestamp with the body", "[gateway]") {
             .ok());
   CHECK(absl::IsPermissionDenied(VerifyWebhook(
       "zendesk", secrets, kBody,
-      Headers({{"X-Zendesk-Webhook-Signature", zd},
-               {"X-Zendesk-Webhook-Signature-Timestamp", "2026-02-01T10:00:01Z"}}),
+      Headers(
+          {{"X-Zendesk-Webhook-Signature", zd},
+           {"X-Zendesk-Webhook-Signature-Timestamp", "2026-02-01T10:00:01Z"}}),
       "")));
   std::string kts = "1767225600";
-  std::string kl = absl::BytesToHexString(
-      HmacSha256("kl_secret_0123456789", kBody + kts));
-  CHECK(VerifyWebhook("klaviyo", secrets, kBody,
-                      Headers({{"Klaviyo-Signature", kl},
-                               {"Klaviyo-Timestamp", kts}}),
-                      "")
+  std::string kl =
+      absl::BytesToHexString(HmacSha256("kl_secret_0123456789", kBody + kts));
+  CHECK(VerifyWebhook(
+            "klaviyo", secrets, kBody,
+            Headers({{"Klaviyo-Signature", kl}, {"Klaviyo-Timestamp", kts}}),
+            "")
             .ok());
 }
 
@@ -102,9 +105,9 @@ TEST_CASE("SendGrid verifies an ECDSA P-256 signature over timestamp + body",
   EVP_PKEY_free(key);
 
   Secrets secrets{{"sendgrid", public_key}};
-  auto headers = Headers({{"X-Twilio-Email-Event-Webhook-Signature",
-                           absl::Base64Escape(sig)},
-                          {"X-Twilio-Email-Event-Webhook-Timestamp", ts}});
+  auto headers = Headers(
+      {{"X-Twilio-Email-Event-Webhook-Signature", absl::Base64Escape(sig)},
+       {"X-Twilio-Email-Event-Webhook-Timestamp", ts}});
   CHECK(VerifyWebhook("sendgrid", secrets, kBody, headers, "").ok());
   CHECK(absl::IsPermissionDenied(
       VerifyWebhook("sendgrid", secrets, kBody + "x", headers, "")));
@@ -116,8 +119,8 @@ TEST_CASE("Mailchimp, Gorgias and Magento verify by the URL token",
   CHECK(VerifyWebhook("mailchimp", secrets, "type=subscribe", Headers({}),
                       "tok-123")
             .ok());
-  CHECK(absl::IsPermissionDenied(
-      VerifyWebhook("mailchimp", secrets, "type=subscribe", Headers({}), "tok-124")));
+  CHECK(absl::IsPermissionDenied(VerifyWebhook(
+      "mailchimp", secrets, "type=subscribe", Headers({}), "tok-124")));
   CHECK(absl::IsPermissionDenied(
       VerifyWebhook("gorgias", secrets, "{}", Headers({}), "")));
   CHECK(VerifyWebhook("magento", secrets, "{}", Headers({}), "m").ok());

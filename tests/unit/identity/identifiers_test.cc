@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "src/identity/identifiers.h"
+
+#include <catch2/catch.hpp>
 
 using namespace custhub::identity;
 

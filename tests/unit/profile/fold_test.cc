@@ -1,7 +1,8 @@
+#include "src/profile/fold.h"
+
 #include <catch2/catch.hpp>
 
 #include "src/common/time.h"
-#include "src/profile/fold.h"
 
 namespace v1 = custhub::v1;
 using custhub::Micros;
@@ -42,8 +43,10 @@ TEST_CASE("the same order delivered twice counts once", "[profile]") {
   v1::CustomerState c;
   v1::OrderLedgerEntry entry;
   auto o = MakeOrder("1001", 5000, "2026-01-01T10:00:00Z", 2);
-  REQUIRE(*ApplyOrder(o, T("2026-01-01T10:00:00Z"), "email:a@b.com", &entry, &c));
-  CHECK_FALSE(*ApplyOrder(o, T("2026-01-01T10:00:00Z"), "email:a@b.com", &entry, &c));
+  REQUIRE(
+      *ApplyOrder(o, T("2026-01-01T10:00:00Z"), "email:a@b.com", &entry, &c));
+  CHECK_FALSE(
+      *ApplyOrder(o, T("2026-01-01T10:00:00Z"), "email:a@b.com", &entry, &c));
   Finalize(&c);
   CHECK(c.profile().orders().count() == 1);
   CHECK(c.profile().orders().gross_revenue().minor() == 5000);
@@ -58,8 +61,10 @@ TEST_CASE("an order update with an older updated_at changes nothing",
   auto newer = MakeOrder("1001", 7000, "2026-01-02T10:00:00Z");
   newer.set_fulfilled(true);
   auto older = MakeOrder("1001", 5000, "2026-01-01T10:00:00Z");
-  REQUIRE(*ApplyOrder(newer, T("2026-01-02T10:00:00Z"), "email:a@b.com", &entry, &c));
-  CHECK_FALSE(*ApplyOrder(older, T("2026-01-01T10:00:00Z"), "email:a@b.com", &entry, &c));
+  REQUIRE(*ApplyOrder(newer, T("2026-01-02T10:00:00Z"), "email:a@b.com", &entry,
+                      &c));
+  CHECK_FALSE(*ApplyOrder(older, T("2026-01-01T10:00:00Z"), "email:a@b.com",
+                          &entry, &c));
   Finalize(&c);
   CHECK(c.profile().orders().gross_revenue().minor() == 7000);
   CHECK(c.profile().orders().open_count() == 0);
@@ -122,7 +127,8 @@ TEST_CASE("a cancelled order moves out of revenue", "[profile]") {
                       T("2026-01-01T10:00:00Z"), "email:a@b.com", &entry, &c));
   auto cancelled = MakeOrder("1", 5000, "2026-01-01T12:00:00Z");
   cancelled.set_cancelled(true);
-  REQUIRE(*ApplyOrder(cancelled, T("2026-01-01T12:00:00Z"), "email:a@b.com", &entry, &c));
+  REQUIRE(*ApplyOrder(cancelled, T("2026-01-01T12:00:00Z"), "email:a@b.com",
+                      &entry, &c));
   Finalize(&c);
   CHECK(c.profile().orders().count() == 0);
   CHECK(c.profile().orders().cancelled_count() == 1);
@@ -140,7 +146,8 @@ TEST_CASE("an order in another currency than the customer's is refused",
   eur.mutable_total()->set_currency("EUR");
   auto r = ApplyOrder(eur, T("2026-01-01T10:00:00Z"), "email:a@b.com", &b, &c);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.status().message().find("order.total.currency") != absl::string_view::npos);
+  CHECK(r.status().message().find("order.total.currency") !=
+        absl::string_view::npos);
   Finalize(&c);
   CHECK(c.profile().orders().count() == 1);  // untouched
 }
@@ -176,13 +183,17 @@ TEST_CASE("tickets count open until solved, and an older update is ignored",
   solved.set_status("solved");
   solved.set_updated_at("2026-01-02T10:00:00Z");
   solved.set_satisfaction("bad");
-  REQUIRE(*ApplyTicket(open, T("2026-01-01T10:00:00Z"), "email:a@b.com", &t1, &c));
+  REQUIRE(
+      *ApplyTicket(open, T("2026-01-01T10:00:00Z"), "email:a@b.com", &t1, &c));
   CHECK(c.profile().support().open_tickets() == 1);
-  REQUIRE(*ApplyTicket(solved, T("2026-01-02T10:00:00Z"), "email:a@b.com", &t1, &c));
-  CHECK_FALSE(*ApplyTicket(open, T("2026-01-01T10:00:00Z"), "email:a@b.com", &t1, &c));
+  REQUIRE(*ApplyTicket(solved, T("2026-01-02T10:00:00Z"), "email:a@b.com", &t1,
+                       &c));
+  CHECK_FALSE(
+      *ApplyTicket(open, T("2026-01-01T10:00:00Z"), "email:a@b.com", &t1, &c));
   v1::Ticket other = open;
   other.set_ticket_id("T2");
-  REQUIRE(*ApplyTicket(other, T("2026-01-03T10:00:00Z"), "email:a@b.com", &t2, &c));
+  REQUIRE(
+      *ApplyTicket(other, T("2026-01-03T10:00:00Z"), "email:a@b.com", &t2, &c));
   CHECK(c.profile().support().open_tickets() == 1);
   CHECK(c.profile().support().total_tickets() == 2);
   CHECK(c.profile().support().last_satisfaction() == "bad");
@@ -202,12 +213,16 @@ TEST_CASE("an order closes the checkout it came from, even arriving first",
   v1::OrderLedgerEntry e1;
   REQUIRE(ApplyCheckout(checkout, T("2026-01-01T09:00:00Z"), &c1).ok());
   CHECK(c1.profile().checkout().open());
-  REQUIRE(ApplyOrder(order, T("2026-01-01T10:00:00Z"), "email:a@b.com", &e1, &c1).ok());
+  REQUIRE(
+      ApplyOrder(order, T("2026-01-01T10:00:00Z"), "email:a@b.com", &e1, &c1)
+          .ok());
   CHECK_FALSE(c1.profile().checkout().open());
 
   v1::CustomerState c2;
   v1::OrderLedgerEntry e2;
-  REQUIRE(ApplyOrder(order, T("2026-01-01T10:00:00Z"), "email:a@b.com", &e2, &c2).ok());
+  REQUIRE(
+      ApplyOrder(order, T("2026-01-01T10:00:00Z"), "email:a@b.com", &e2, &c2)
+          .ok());
   REQUIRE(ApplyCheckout(checkout, T("2026-01-01T09:00:00Z"), &c2).ok());
   CHECK_FALSE(c2.profile().checkout().open());
 }

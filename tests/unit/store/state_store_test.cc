@@ -1,13 +1,14 @@
-#include <catch2/catch.hpp>
+#include "src/store/state_store.h"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <random>
 
 #include "absl/strings/str_cat.h"
-#include "src/store/state_store.h"
 #include "tests/common/temp_dir.h"
 
 using namespace custhub::store;
@@ -50,9 +51,12 @@ TEST_CASE("a batch with state and offsets is all-or-nothing under kill -9",
   std::mt19937 rng(7);
   int64_t last_offset = -1;
   for (int round = 0; round < 3; ++round) {
+    int ready[2];
+    REQUIRE(pipe(ready) == 0);
     pid_t pid = fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
+      close(ready[0]);
       auto store = StateStore::Open({.path = dir.path, .sync = false});
       if (!store.ok()) _exit(3);
       auto offsets = (*store)->LoadOffsets();
@@ -65,9 +69,20 @@ TEST_CASE("a batch with state and offsets is all-or-nothing under kill -9",
         }
         b.PutOffset("orders", 0, i);
         if (!(*store)->Write(b).ok()) _exit(4);
+        if (ready[1] >= 0) {  // tell the parent the first batch is in
+          if (write(ready[1], "x", 1) != 1) _exit(5);
+          close(ready[1]);
+          ready[1] = -1;
+        }
       }
     }
-    usleep(50000 + rng() % 150000);
+    // Kill at a random point after the child has started writing, however
+    // slow the machine is.
+    close(ready[1]);
+    char byte;
+    REQUIRE(read(ready[0], &byte, 1) == 1);
+    close(ready[0]);
+    usleep(20000 + rng() % 150000);
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
@@ -84,16 +99,15 @@ TEST_CASE("a batch with state and offsets is all-or-nothing under kill -9",
     for (int k = 0; k < 50; ++k) {
       CHECK((*store->Get(Cf::kProfiles, absl::StrCat("cus_", offset, "_", k)))
                 .has_value());
-      CHECK_FALSE((*store->Get(Cf::kProfiles,
-                               absl::StrCat("cus_", offset + 1, "_", k)))
-                      .has_value());
+      CHECK_FALSE(
+          (*store->Get(Cf::kProfiles, absl::StrCat("cus_", offset + 1, "_", k)))
+              .has_value());
     }
   }
   CHECK(last_offset > 0);
 }
 
-TEST_CASE("a reader opens the state dir while the writer holds it",
-          "[store]") {
+TEST_CASE("a reader opens the state dir while the writer holds it", "[store]") {
   TempDir dir;
   auto writer = OpenOrDie(dir.path);
   StateBatch b;
@@ -106,8 +120,7 @@ TEST_CASE("a reader opens the state dir while the writer holds it",
   CHECK(absl::IsNotFound(StateStore::OpenReader(dir.path + "/nope").status()));
 }
 
-TEST_CASE("the digest depends on state, not on how it was batched",
-          "[store]") {
+TEST_CASE("the digest depends on state, not on how it was batched", "[store]") {
   TempDir a, b, c;
   auto one = OpenOrDie(a.path);
   auto many = OpenOrDie(b.path);

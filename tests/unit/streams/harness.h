@@ -3,7 +3,6 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <memory>
 #include <optional>
@@ -79,8 +78,8 @@ class Harness {
   // differs when two digests do.
   std::string Dump() {
     std::string out;
-    for (auto cf : {store::Cf::kProfiles, store::Cf::kLedgers,
-                    store::Cf::kIdentifiers}) {
+    for (auto cf :
+         {store::Cf::kProfiles, store::Cf::kLedgers, store::Cf::kIdentifiers}) {
       REQUIRE(store_
                   ->ForEach(cf, "",
                             [&](absl::string_view k, absl::string_view v) {

@@ -1,8 +1,8 @@
 // Runs every tests/data/identity/*.scenario (format in its README) against
 // the batch processor: in file order, as one batch, and shuffled.
-#include <catch2/catch.hpp>
 #include <simdjson.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -34,14 +34,17 @@ Scenario Load(const std::filesystem::path& path) {
   int n = 0;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> parts = absl::StrSplit(line, absl::MaxSplits(' ', 1));
+    std::vector<std::string> parts =
+        absl::StrSplit(line, absl::MaxSplits(' ', 1));
     REQUIRE(parts.size() == 2);
     if (parts[0] == "event") {
-      std::vector<std::string> tv = absl::StrSplit(parts[1], absl::MaxSplits(' ', 1));
+      std::vector<std::string> tv =
+          absl::StrSplit(parts[1], absl::MaxSplits(' ', 1));
       sc.events.push_back({tv[0], tv[1], absl::StrCat("ev-", ++n)});
     } else {
       REQUIRE(parts[0] == "expect");
-      std::vector<std::string> e = absl::StrSplit(parts[1], absl::MaxSplits(' ', 3));
+      std::vector<std::string> e =
+          absl::StrSplit(parts[1], absl::MaxSplits(' ', 3));
       sc.expects.push_back(e);
     }
   }

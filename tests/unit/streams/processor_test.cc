@@ -1,13 +1,13 @@
 // The fold engine against a real RocksDB in a temp dir, without Kafka.
-#include <catch2/catch.hpp>
+#include "streams/processor.h"
 
+#include <catch2/catch.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "custhub/v1/identity.pb.h"
 #include "custhub/v1/state.pb.h"
 #include "src/identity/identifiers.h"
 #include "src/store/state_store.h"
-#include "streams/processor.h"
 #include "tests/common/temp_dir.h"
 #include "tests/unit/streams/harness.h"
 
@@ -40,11 +40,16 @@ std::string Refund(const std::string& id, const std::string& order,
 std::vector<Rec> Scenario() {
   return {
       {"returns", Refund("r1", "1001", 1500), "e1"},  // before its order
-      {"orders", Order("ann@example.com", "1001", 5000, "2026-01-01T10:00:00Z"), "e2"},
-      {"orders", Order("ann@example.com", "1001", 5000, "2026-01-01T10:00:00Z"), "e2"},  // retry
-      {"orders", Order("ann@example.com", "1002", 3000, "2026-01-03T10:00:00Z"), "e3"},
-      {"orders", Order("ann@example.com", "1002", 2500, "2026-01-02T10:00:00Z"), "e4"},  // stale
-      {"orders", Order("bob@example.com", "2001", 900, "2026-01-04T10:00:00Z"), "e5"},
+      {"orders", Order("ann@example.com", "1001", 5000, "2026-01-01T10:00:00Z"),
+       "e2"},
+      {"orders", Order("ann@example.com", "1001", 5000, "2026-01-01T10:00:00Z"),
+       "e2"},  // retry
+      {"orders", Order("ann@example.com", "1002", 3000, "2026-01-03T10:00:00Z"),
+       "e3"},
+      {"orders", Order("ann@example.com", "1002", 2500, "2026-01-02T10:00:00Z"),
+       "e4"},  // stale
+      {"orders", Order("bob@example.com", "2001", 900, "2026-01-04T10:00:00Z"),
+       "e5"},
       {"orders", "{\"truncated", "e6"},
   };
 }
@@ -109,7 +114,8 @@ TEST_CASE("a body over the size limit goes to the DLQ", "[streams]") {
   Harness h(dir.path);
   auto out = h.Feed({{"orders", std::string(2 << 20, 'x'), "big"}}, 10);
   REQUIRE(out.size() == 1);
-  CHECK(out[0].record.headers().at("dlq-reason").find("body: 2097152 bytes") == 0);
+  CHECK(out[0].record.headers().at("dlq-reason").find("body: 2097152 bytes") ==
+        0);
 }
 
 TEST_CASE("outbox sequence numbers keep rising across restarts", "[streams]") {
@@ -131,9 +137,12 @@ TEST_CASE("seen event ids expire after the dedup window of event time",
           "[streams]") {
   TempDir dir;
   Harness h(dir.path);
-  Rec first{"orders", Order("ann@example.com", "1", 5000, "2026-01-01T10:00:00Z"), "d1"};
-  Rec other{"orders", Order("ann@example.com", "2", 100, "2026-01-05T10:00:00Z"), "d2"};
-  Rec later{"orders", Order("bob@example.com", "3", 100, "2026-01-09T10:00:00Z"), "d3"};
+  Rec first{"orders",
+            Order("ann@example.com", "1", 5000, "2026-01-01T10:00:00Z"), "d1"};
+  Rec other{"orders",
+            Order("ann@example.com", "2", 100, "2026-01-05T10:00:00Z"), "d2"};
+  Rec later{"orders",
+            Order("bob@example.com", "3", 100, "2026-01-09T10:00:00Z"), "d3"};
   h.Feed({first, other}, 10);
   h.Feed({first}, 10);  // within 7 days of stream time: a retry, dropped
   CHECK(h.processor().stats().duplicates == 1);
@@ -146,11 +155,14 @@ TEST_CASE("seen event ids expire after the dedup window of event time",
 
 TEST_CASE("a customer's id comes from its earliest event, whatever came first",
           "[streams]") {
-  const std::string open_email = R"({"occurredAt":"2026-01-10T00:00:00Z","identifiers":{"emails":["cy@example.com"]},"email":{"kind":"OPENED"}})";
-  const std::string order = R"({"occurredAt":"2026-01-05T00:00:00Z","identifiers":{"emails":["cy@example.com"],"externalIds":{"shopify":"77"}},"order":{"orderId":"9","total":{"minor":"100","currency":"USD"}}})";
+  const std::string open_email =
+      R"({"occurredAt":"2026-01-10T00:00:00Z","identifiers":{"emails":["cy@example.com"]},"email":{"kind":"OPENED"}})";
+  const std::string order =
+      R"({"occurredAt":"2026-01-05T00:00:00Z","identifiers":{"emails":["cy@example.com"],"externalIds":{"shopify":"77"}},"order":{"orderId":"9","total":{"minor":"100","currency":"USD"}}})";
   TempDir a, b;
   Harness email_first(a.path), order_first(b.path);
-  auto out = email_first.Feed({{"email", open_email, "m1"}, {"orders", order, "o1"}}, 1);
+  auto out = email_first.Feed(
+      {{"email", open_email, "m1"}, {"orders", order, "o1"}}, 1);
   order_first.Feed({{"orders", order, "o1"}, {"email", open_email, "m1"}}, 1);
   CHECK(email_first.Digest() == order_first.Digest());
   auto cy = email_first.Customer("cy@example.com");
@@ -160,7 +172,8 @@ TEST_CASE("a customer's id comes from its earliest event, whatever came first",
   CHECK(cy.profile().email().opens() == 1);
   CHECK(email_first.processor().stats().renames == 1);
   // The first id is tombstoned and the move is announced.
-  std::string old_id = custhub::identity::CustomerIdFor("email:cy@example.com").value();
+  std::string old_id =
+      custhub::identity::CustomerIdFor("email:cy@example.com").value();
   bool tombstone = false, change = false;
   for (const auto& o : out) {
     if (o.record.topic() == "customer.profiles" && o.record.tombstone()) {
@@ -179,7 +192,8 @@ TEST_CASE("a customer's id comes from its earliest event, whatever came first",
 
 TEST_CASE("a WooCommerce order.deleted naming only the order leaves revenue",
           "[streams]") {
-  const std::string order = R"({"id":727,"status":"processing","currency":"USD","total":"49.90","date_created_gmt":"2026-03-01T10:00:00","date_modified_gmt":"2026-03-01T10:00:00","customer_id":0,"billing":{"email":"wc@example.com"},"line_items":[{"quantity":1}],"refunds":[]})";
+  const std::string order =
+      R"({"id":727,"status":"processing","currency":"USD","total":"49.90","date_created_gmt":"2026-03-01T10:00:00","date_modified_gmt":"2026-03-01T10:00:00","customer_id":0,"billing":{"email":"wc@example.com"},"line_items":[{"quantity":1}],"refunds":[]})";
   const std::string deleted = R"({"id":727})";
   TempDir dir;
   Harness h(dir.path);
@@ -188,14 +202,17 @@ TEST_CASE("a WooCommerce order.deleted naming only the order leaves revenue",
     InputRecord r;
     r.topic = "orders";
     r.value = body;
-    r.headers = {{"source", "woocommerce"}, {"event-type", type}, {"event-id", id}};
+    r.headers = {
+        {"source", "woocommerce"}, {"event-type", type}, {"event-id", id}};
     r.timestamp_ms = 1772400000000;  // the broker stamps every record
     REQUIRE(h.processor().Add(r).ok());
     std::vector<Outbound> out;
     REQUIRE(h.processor().Commit({}, &out).ok());
   };
   feed(order, "order.created", "w1");
-  CHECK(h.Customer("wc@example.com").profile().orders().gross_revenue().minor() == 4990);
+  CHECK(
+      h.Customer("wc@example.com").profile().orders().gross_revenue().minor() ==
+      4990);
   feed(deleted, "order.deleted", "w2");
   auto c = h.Customer("wc@example.com");
   CHECK(c.profile().orders().count() == 0);
