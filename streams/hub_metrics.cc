@@ -76,9 +76,15 @@ void Hub::UpdateMetrics(Micros batch_micros, int64_t oldest_ms,
         st.triggers_suppressed);
   auto& triggers = m.Counter("custhub_triggers_total",
                              "Triggers by kind, fired and suppressed.");
-  for (const char* kind : kTriggerKinds) triggers.Add({{"kind", kind}}, 0);
-  for (const auto& [kind, n] : st.triggers_by_kind) {
-    triggers.Set({{"kind", kind}}, static_cast<double>(n));
+  for (const char* kind : kTriggerKinds) {
+    for (const char* outcome : {"fired", "suppressed"}) {
+      triggers.Add({{"kind", kind}, {"outcome", outcome}}, 0);
+    }
+  }
+  for (const auto& [kind_outcome, n] : st.triggers_by_kind) {
+    triggers.Set(
+        {{"kind", kind_outcome.first}, {"outcome", kind_outcome.second}},
+        static_cast<double>(n));
   }
 
   m.Gauge("custhub_outbox_in_flight",

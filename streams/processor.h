@@ -68,7 +68,8 @@ struct ProcessorStats {
   uint64_t erasures = 0;        // customers erased
   uint64_t triggers_fired = 0;  // unsuppressed triggers
   uint64_t triggers_suppressed = 0;  // published with suppressed_by
-  std::map<std::string, uint64_t> triggers_by_kind;
+  // (kind, "fired" | "suppressed") -> count
+  std::map<std::pair<std::string, std::string>, uint64_t> triggers_by_kind;
   uint64_t erased_dropped = 0;  // events of erased customers dropped
   uint64_t profiles_published = 0;
   uint64_t batches = 0;

@@ -78,7 +78,7 @@ void BatchProcessor::WriteTriggers(store::StateBatch* batch,
   for (const auto& [id, t] : triggers_) {
     bool suppressed = !t.suppressed_by().empty();
     ++(suppressed ? stats_.triggers_suppressed : stats_.triggers_fired);
-    ++stats_.triggers_by_kind[t.kind()];
+    ++stats_.triggers_by_kind[{t.kind(), suppressed ? "suppressed" : "fired"}];
     batch->Put(
         Cf::kTriggers,
         absl::StrCat(id, absl::string_view("\0", 1),
