@@ -123,21 +123,6 @@ absl::Status CheckCurrency(const std::string& currency, absl::string_view field,
   return absl::OkStatus();
 }
 
-int ConsentRank(v1::EmailStats::Consent s) {
-  switch (s) {
-    case v1::EmailStats::SPAM_COMPLAINT:
-      return 4;
-    case v1::EmailStats::BOUNCED:
-      return 3;
-    case v1::EmailStats::UNSUBSCRIBED:
-      return 2;
-    case v1::EmailStats::SUBSCRIBED:
-      return 1;
-    default:
-      return 0;
-  }
-}
-
 // The newest consent event wins; at equal times the most restrictive.
 bool SetConsent(v1::EmailStats::Consent s, Micros at, v1::CustomerState* c) {
   auto* email = c->mutable_profile()->mutable_email();
@@ -405,6 +390,21 @@ absl::StatusOr<bool> ApplyConsent(const v1::ConsentChange& consent, Micros at,
       return SetConsent(v1::EmailStats::UNSUBSCRIBED, at, c);
     default:
       return absl::InvalidArgumentError("consent.state: missing or unknown");
+  }
+}
+
+int ConsentRank(v1::EmailStats::Consent s) {
+  switch (s) {
+    case v1::EmailStats::SPAM_COMPLAINT:
+      return 4;
+    case v1::EmailStats::BOUNCED:
+      return 3;
+    case v1::EmailStats::UNSUBSCRIBED:
+      return 2;
+    case v1::EmailStats::SUBSCRIBED:
+      return 1;
+    default:
+      return 0;
   }
 }
 

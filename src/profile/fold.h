@@ -62,6 +62,11 @@ absl::StatusOr<bool> ApplyEmail(const v1::EmailEngagement& email, Micros at,
 absl::StatusOr<bool> ApplyConsent(const v1::ConsentChange& consent, Micros at,
                                   v1::CustomerState* c);
 
+// How restrictive a consent state is: the tie-break when two consent
+// changes carry the same event time (spam complaint > bounced >
+// unsubscribed > subscribed > unknown).
+int ConsentRank(v1::EmailStats::Consent s);
+
 // Recomputes derived fields (net revenue, average order value, return rate)
 // from the aggregates. Call once after the folds of a batch.
 void Finalize(v1::CustomerState* c);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "src/profile/fold.h"
+
 namespace custhub::profile {
 namespace {
 
@@ -37,21 +39,6 @@ void Union(const google::protobuf::RepeatedPtrField<std::string>& other,
     }
   }
   std::sort(mine->begin(), mine->end());
-}
-
-int ConsentRank(v1::EmailStats::Consent s) {
-  switch (s) {
-    case v1::EmailStats::SPAM_COMPLAINT:
-      return 4;
-    case v1::EmailStats::BOUNCED:
-      return 3;
-    case v1::EmailStats::UNSUBSCRIBED:
-      return 2;
-    case v1::EmailStats::SUBSCRIBED:
-      return 1;
-    default:
-      return 0;
-  }
 }
 
 }  // namespace
