@@ -131,6 +131,11 @@ int RunDemo(const DemoArgs& args) {
   std::printf("customers             %llu\n", (unsigned long long)customers);
   std::printf("profiles published    %llu\n",
               (unsigned long long)st.profiles_published);
+  std::printf("merges                %llu\n", (unsigned long long)st.merges);
+  std::printf(
+      "triggers fired        %llu (%llu more published as suppressed)\n",
+      (unsigned long long)st.triggers_fired,
+      (unsigned long long)st.triggers_suppressed);
   std::printf("batches committed     %llu\n", (unsigned long long)st.batches);
   std::printf("caught up in           %.2f s (broker fetches included)\n",
               seconds);
