@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/common/hash.h"
 #include "src/common/status.h"
+#include "src/profile/timestamp.h"
 #include "src/publish/destinations.h"
 #include "src/publish/outputs.h"
 #include "src/rules/rules.h"
@@ -17,10 +18,6 @@ namespace v1 = custhub::v1;
 using store::Cf;
 
 constexpr absl::string_view kDuePrefix = "due|";
-
-Micros ToMicros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * kMicrosPerSecond + t.nanos() / 1000;
-}
 
 }  // namespace
 
@@ -82,8 +79,8 @@ void BatchProcessor::WriteTriggers(store::StateBatch* batch,
     batch->Put(
         Cf::kTriggers,
         absl::StrCat(id, absl::string_view("\0", 1),
-                     store::EncodeBigEndian64(
-                         static_cast<uint64_t>(ToMicros(t.fired_at()))),
+                     store::EncodeBigEndian64(static_cast<uint64_t>(
+                         profile::ToMicros(t.fired_at()))),
                      store::EncodeBigEndian64(Hash64(t.idempotency_key()))),
         t.SerializeAsString());
     out->push_back(

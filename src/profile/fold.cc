@@ -5,28 +5,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/common/status.h"
+#include "src/profile/timestamp.h"
 
 namespace custhub::profile {
 namespace {
 
 using google::protobuf::Timestamp;
-
-Micros ToMicros(const Timestamp& t) {
-  return t.seconds() * kMicrosPerSecond + t.nanos() / 1000;
-}
-
-bool IsSet(const Timestamp& t) { return t.seconds() != 0 || t.nanos() != 0; }
-
-void SetTime(Timestamp* t, Micros at) {
-  int64_t sec = at / kMicrosPerSecond;
-  int64_t rem = at % kMicrosPerSecond;
-  if (rem < 0) {
-    rem += kMicrosPerSecond;
-    --sec;
-  }
-  t->set_seconds(sec);
-  t->set_nanos(static_cast<int32_t>(rem * 1000));
-}
 
 void SetMin(Timestamp* t, Micros at) {
   if (!IsSet(*t) || at < ToMicros(*t)) SetTime(t, at);

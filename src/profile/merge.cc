@@ -4,14 +4,13 @@
 #include <utility>
 
 #include "src/profile/fold.h"
+#include "src/profile/timestamp.h"
 
 namespace custhub::profile {
 namespace {
 
 namespace v1 = custhub::v1;
 using google::protobuf::Timestamp;
-
-bool IsSet(const Timestamp& t) { return t.seconds() != 0 || t.nanos() != 0; }
 
 bool Before(const Timestamp& a, const Timestamp& b) {
   return std::make_pair(a.seconds(), a.nanos()) <

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "src/common/money.h"
+#include "src/profile/timestamp.h"
 #include "src/profile/traits.h"
 
 namespace custhub::rules {
@@ -15,28 +16,14 @@ namespace {
 
 namespace v1 = custhub::v1;
 using google::protobuf::Timestamp;
+using profile::IsSet;
+using profile::SetTime;
+using profile::ToMicros;
 
 // Bounds of the lists in RulesState.
 constexpr int kMaxTickets = 16;
 constexpr int kMaxBadRated = 32;
 constexpr int kMaxReviewed = 64;
-
-Micros ToMicros(const Timestamp& t) {
-  return t.seconds() * kMicrosPerSecond + t.nanos() / 1000;
-}
-
-bool IsSet(const Timestamp& t) { return t.seconds() != 0 || t.nanos() != 0; }
-
-void SetTime(Timestamp* t, Micros at) {
-  int64_t sec = at / kMicrosPerSecond;
-  int64_t rem = at % kMicrosPerSecond;
-  if (rem < 0) {
-    rem += kMicrosPerSecond;
-    --sec;
-  }
-  t->set_seconds(sec);
-  t->set_nanos(static_cast<int32_t>(rem * 1000));
-}
 
 Micros AsMicros(absl::Duration d) { return absl::ToInt64Microseconds(d); }
 
