@@ -30,7 +30,9 @@ absl::Status Hub::Start() {
   CUSTHUB_ASSIGN_OR_RETURN(
       publisher_, OutboxPublisher::Create(client, options_.transactional_id));
   CUSTHUB_RETURN_IF_ERROR(publisher_->Recover(store_.get()));
-  CUSTHUB_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Create(client));
+  CUSTHUB_ASSIGN_OR_RETURN(
+      consumer_,
+      kafka::Consumer::Create(client, /*report_partition_end=*/true));
 
   if (options_.replay) CUSTHUB_RETURN_IF_ERROR(ReadErasuresFirst());
   CUSTHUB_ASSIGN_OR_RETURN(store::OffsetMap offsets, store_->LoadOffsets());
@@ -50,7 +52,17 @@ absl::Status Hub::Start() {
     }
   }
   CUSTHUB_RETURN_IF_ERROR(consumer_->Assign(assignment_));
+  MergeOptions mo;
+  mo.max_wait = options_.merge_wait > 0 ? options_.merge_wait
+                : options_.replay       ? 60 * kMicrosPerSecond
+                                        : kMicrosPerSecond;
+  mo.max_buffered = options_.merge_max_buffered;
+  merge_ = InputMerge<kafka::Message>(mo);
+  std::vector<std::pair<std::string, int32_t>> parts;
+  for (const auto& tp : assignment_) parts.emplace_back(tp.topic, tp.partition);
+  merge_.Reset(parts);
   started_at_ = WallNowMicros();
+  last_input_at_ = started_at_;
   if (auto s = LoadStartWatermarks(5000); !s.ok()) {
     Log(LogLevel::kWarn, "fault",
         {{"kind", "watermarks"}, {"error", std::string(s.message())}});
@@ -147,20 +159,34 @@ absl::StatusOr<size_t> Hub::RunOnce() {
     if (metrics_ != nullptr) UpdateMetrics(-1, -1, -1);
     return 0;
   }
-  CUSTHUB_ASSIGN_OR_RETURN(
-      std::vector<kafka::Message> messages,
-      consumer_->PollBatch(options_.batch_max, options_.poll_timeout_ms));
-  size_t consumed = 0;
+  // While records wait for another partition, poll briefly and look again.
+  int timeout = merge_.waiting() ? std::min(options_.poll_timeout_ms, 10)
+                                 : options_.poll_timeout_ms;
+  CUSTHUB_ASSIGN_OR_RETURN(std::vector<kafka::Message> polled,
+                           consumer_->PollBatch(options_.batch_max, timeout));
   Micros started = WallNowMicros();
-  std::vector<int64_t> stamps;
-  int64_t oldest_ms = -1, newest_ms = -1;  // broker timestamps, for metrics
-  for (const auto& m : messages) {
-    if (absl::Status err = m.error(); !err.ok()) {
+  for (auto& m : polled) {
+    if (m.is_partition_eof()) {
+      merge_.MarkEnd(m.topic(), m.partition());
+    } else if (absl::Status err = m.error(); !err.ok()) {
       ++consume_errors_;
       Log(LogLevel::kWarn, "fault",
           {{"kind", "consume"}, {"error", std::string(err.message())}});
-      continue;
+    } else {
+      merge_.Add(std::move(m));
+      last_input_at_ = started;
     }
+  }
+  std::vector<kafka::Message> messages;
+  MergeStats merge_before = merge_.stats();
+  merge_.Take(options_.batch_max, started, &messages);
+  ReportMergeEscapes(merge_before);
+  CUSTHUB_RETURN_IF_ERROR(
+      AdvanceWhenIdle(messages.empty() && merge_.buffered() == 0, started));
+  size_t consumed = 0;
+  std::vector<int64_t> stamps;
+  int64_t oldest_ms = -1, newest_ms = -1;  // broker timestamps, for metrics
+  for (const auto& m : messages) {
     if (probe_) stamps.push_back(m.timestamp_ms());
     if (int64_t ts = m.timestamp_ms(); ts >= 0) {
       oldest_ms = oldest_ms < 0 ? ts : std::min(oldest_ms, ts);
@@ -187,6 +213,39 @@ absl::StatusOr<size_t> Hub::RunOnce() {
   }
   if (!ready_.load(std::memory_order_relaxed)) CheckReady();
   return consumed;
+}
+
+void Hub::ReportMergeEscapes(const MergeStats& before) {
+  const MergeStats& now = merge_.stats();
+  if (now.waits_expired > before.waits_expired) {
+    Log(LogLevel::kWarn, "fault",
+        {{"kind", "partition silent"},
+         {"detail",
+          "went ahead without a partition that neither delivered "
+          "nor reported its end; input order may differ from a "
+          "replay's"},
+         {"partitions",
+          absl::StrCat(now.waits_expired - before.waits_expired)}});
+  }
+  if (now.forced > before.forced && before.forced == 0) {
+    Log(LogLevel::kWarn, "fault",
+        {{"kind", "merge buffer full"},
+         {"detail",
+          "released records before every partition was known; "
+          "input order may differ from a replay's"}});
+  }
+}
+
+absl::Status Hub::AdvanceWhenIdle(bool idle, Micros now) {
+  if (options_.advance_when_idle <= 0 || !idle) return absl::OkStatus();
+  if (now - last_input_at_ < options_.advance_when_idle)
+    return absl::OkStatus();
+  if (now - last_advance_at_ < kMicrosPerSecond) return absl::OkStatus();
+  last_advance_at_ = now;
+  if (processor_->AdvanceStreamTime(now)) {
+    CUSTHUB_RETURN_IF_ERROR(CommitAndPublish());
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Hub::LoadStartWatermarks(int timeout_ms) {

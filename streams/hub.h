@@ -24,6 +24,7 @@
 #include "src/common/metrics.h"
 #include "src/kafka/client.h"
 #include "src/store/state_store.h"
+#include "streams/merge.h"
 #include "streams/options.h"
 #include "streams/outbox.h"
 #include "streams/processor.h"
@@ -89,6 +90,13 @@ class Hub {
   std::unique_ptr<OutboxPublisher> publisher_;
   std::unique_ptr<BatchProcessor> processor_;
   std::vector<kafka::TopicPartition> assignment_;
+  // Polled records in the order they fold (merge.h).
+  InputMerge<kafka::Message> merge_;
+  void ReportMergeEscapes(const MergeStats& before);
+  // Live mode: moves stream time to the wall clock once inputs have been
+  // idle for options_.advance_when_idle (at most once a second).
+  absl::Status AdvanceWhenIdle(bool idle, Micros now);
+  Micros last_input_at_ = 0, last_advance_at_ = 0;
   // Calls probe_ for the batches whose outputs are all confirmed.
   void ReportPublished();
   PublishedProbe probe_;

@@ -29,6 +29,15 @@ absl::Status HubOptions::Validate() const {
   if (processor.max_body_bytes < 1024) {
     return absl::InvalidArgumentError("--max-body-bytes: at least 1024");
   }
+  if (replay && advance_when_idle > 0) {
+    return absl::InvalidArgumentError(
+        "--advance-when-idle: not in a replay (triggers would depend on when "
+        "the replay ran)");
+  }
+  if (advance_when_idle < 0 || merge_wait < 0) {
+    return absl::InvalidArgumentError(
+        "--advance-when-idle, --merge-wait: must not be negative");
+  }
   for (const auto& t : inputs.All()) {
     if (t.empty())
       return absl::InvalidArgumentError("topics: empty topic name");

@@ -89,6 +89,16 @@ struct HubOptions {
   // transactional.id (brokers that support transactions). Default: empty,
   // idempotent producer without transactions.
   std::string transactional_id;
+  // Input order across partitions (streams/merge.h): how long a partition
+  // with unread records may hold the others back, and how many records may
+  // be held. Default: 1 s live, 60 s in a replay; 200000 records.
+  Micros merge_wait = 0;  // 0: the default for the mode
+  size_t merge_max_buffered = 200000;
+  // Live mode: after this long with every input at its end, stream time
+  // moves to the wall clock so timers (abandoned_cart, review, win_back)
+  // fire without further input. Which triggers fire then depends on when
+  // the hub ran, so a replay refuses it. Default: 0 (off).
+  Micros advance_when_idle = 0;
   // Extra librdkafka properties for every client. Default: none.
   std::map<std::string, std::string> kafka_properties;
 

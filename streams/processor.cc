@@ -679,6 +679,14 @@ void BatchProcessor::Abandon() {
   dirty_links_.clear();
   offsets_.clear();
   pending_records_ = 0;
+  clock_moved_ = false;
+}
+
+bool BatchProcessor::AdvanceStreamTime(Micros now) {
+  if (now <= stream_time_) return false;
+  stream_time_ = now;
+  clock_moved_ = true;
+  return true;
 }
 
 }  // namespace custhub::streams

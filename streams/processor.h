@@ -105,7 +105,12 @@ class BatchProcessor {
   // Drops everything added since the last Commit (after a failed write).
   void Abandon();
 
-  bool HasPending() const { return pending_records_ > 0; }
+  // Live mode's idle clock (Hub, --advance-when-idle): moves stream time
+  // forward to `now`. True when it moved; the next Commit then fires the
+  // timers that became due.
+  bool AdvanceStreamTime(Micros now);
+
+  bool HasPending() const { return pending_records_ > 0 || clock_moved_; }
   const ProcessorStats& stats() const { return stats_; }
   Micros stream_time() const { return stream_time_; }
   void AddBusyTime(Micros t) { stats_.busy_micros += t; }
@@ -191,6 +196,7 @@ class BatchProcessor {
   // drives the dedup window.
   std::map<std::string, Micros> partition_time_;
   size_t pending_records_ = 0;
+  bool clock_moved_ = false;  // by AdvanceStreamTime since the last Commit
 
   // The batch's write-back cache.
   // node_hash_map: slots are held by pointer while others load.

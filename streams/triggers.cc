@@ -72,7 +72,13 @@ void BatchProcessor::WriteTriggers(store::StateBatch* batch,
                                    std::vector<v1::OutboxRecord>* out) {
   for (const auto& [at, id] : stale_due_)
     batch->Delete(Cf::kMeta, DueKey(at, id));
-  for (const auto& [id, t] : triggers_) {
+  for (const auto& [fired_for, t] : triggers_) {
+    // Stored under the id the customer has after this batch: MoveTimeline
+    // moves only what is already stored.
+    std::string id = fired_for;
+    for (const auto& [from, to] : moved_timelines_) {
+      if (id == from) id = to;
+    }
     bool suppressed = !t.suppressed_by().empty();
     ++(suppressed ? stats_.triggers_suppressed : stats_.triggers_fired);
     ++stats_.triggers_by_kind[{t.kind(), suppressed ? "suppressed" : "fired"}];

@@ -44,6 +44,8 @@ struct HubFlags {
   std::string output_format = "protobuf";
   std::vector<std::string> kafka_props;
   double dedup_days = 7;
+  double merge_wait_s = 0;
+  double advance_when_idle_s = 0;
 };
 
 // The flags `run` and `replay` share.
@@ -79,6 +81,10 @@ void AddHubFlags(CLI::App* cmd, streams::HubOptions* hub, HubFlags* flags) {
   cmd->add_option("--dedup-window-days", flags->dedup_days,
                   "how long retried deliveries are recognised, in event time")
       ->check(CLI::Range(0.0, 3650.0));
+  cmd->add_option("--merge-wait", flags->merge_wait_s,
+                  "seconds a partition with unread records may hold the "
+                  "others back (default 1, replay 60)")
+      ->check(CLI::Range(0.0, 3600.0));
   cmd->add_option("--kafka-property", flags->kafka_props,
                   "extra librdkafka property key=value (repeatable)");
   AddTopicFlags(cmd, &hub->inputs, &hub->processor.outputs);
@@ -94,6 +100,9 @@ absl::Status FinishHubOptions(const HubFlags& flags, streams::HubOptions* hub) {
   }
   hub->processor.dedup_window =
       static_cast<Micros>(flags.dedup_days * kMicrosPerDay);
+  hub->merge_wait = static_cast<Micros>(flags.merge_wait_s * kMicrosPerSecond);
+  hub->advance_when_idle =
+      static_cast<Micros>(flags.advance_when_idle_s * kMicrosPerSecond);
   hub->processor.format = flags.output_format == "json"
                               ? publish::OutputFormat::kJson
                               : publish::OutputFormat::kProtobuf;
@@ -141,6 +150,10 @@ int Main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "the hub: consume, fold, publish");
   HubFlags hub_flags;
   AddHubFlags(run, &hub, &hub_flags);
+  run->add_option("--advance-when-idle", hub_flags.advance_when_idle_s,
+                  "seconds without input after which stream time follows "
+                  "the wall clock, so timers fire (default 0: off)")
+      ->check(CLI::Range(0.0, 86400.0));
   std::string http_listen;
   run->add_option("--http", http_listen,
                   "serve the HTTP API, /metrics and the inspector page on "

@@ -183,6 +183,10 @@ absl::Status Message::error() const {
                     msg_->rkt ? rd_kafka_topic_name(msg_->rkt) : "consume");
 }
 
+bool Message::is_partition_eof() const {
+  return msg_->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+}
+
 absl::string_view Message::topic() const {
   return msg_->rkt ? rd_kafka_topic_name(msg_->rkt) : "";
 }
@@ -245,11 +249,12 @@ absl::string_view Message::header(absl::string_view name) const {
 // ---- Consumer ---------------------------------------------------------------
 
 absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(
-    const ClientOptions& options) {
+    const ClientOptions& options, bool report_partition_end) {
   auto conf = MakeConf(options, {{"group.id", "custhub"},
                                  {"enable.auto.commit", "false"},
                                  {"enable.auto.offset.store", "false"},
-                                 {"enable.partition.eof", "false"},
+                                 {"enable.partition.eof",
+                                  report_partition_end ? "true" : "false"},
                                  {"auto.offset.reset", "earliest"},
                                  {"fetch.wait.max.ms", "50"},
                                  {"queued.min.messages", "200000"},

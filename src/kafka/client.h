@@ -104,6 +104,9 @@ class Message {
 
   // Non-OK for an error event (e.g. a partition error) rather than a record.
   absl::Status error() const;
+  // The event that says the consumer reached the end of topic()/partition()
+  // (consumers created with report_partition_end); error() is non-OK too.
+  bool is_partition_eof() const;
   absl::string_view topic() const;
   int32_t partition() const;
   int64_t offset() const;
@@ -132,8 +135,10 @@ struct TopicPartition {
 // Thread-safety: one thread at a time.
 class Consumer {
  public:
+  // report_partition_end: PollBatch also returns an is_partition_eof()
+  // event each time a partition's end is reached.
   static absl::StatusOr<std::unique_ptr<Consumer>> Create(
-      const ClientOptions& options);
+      const ClientOptions& options, bool report_partition_end = false);
   ~Consumer();
 
   absl::Status Assign(const std::vector<TopicPartition>& partitions);
