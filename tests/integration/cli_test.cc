@@ -6,9 +6,11 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "tests/integration/harness.h"
 #include "tests/integration/subprocess.h"
 
@@ -124,4 +126,51 @@ TEST_CASE("the demo runs end to end and prints profiles",
   CHECK(r.out.find("duplicates dropped") != std::string::npos);
   CHECK(r.out.find("\"grossRevenue\"") != std::string::npos);
   CHECK(r.out.find("dead-lettered (DLQ)   4") != std::string::npos);
+}
+
+TEST_CASE("replay --publish fires the live run's triggers with the same keys",
+          "[integration][cli][rules]") {
+  Child broker({kBin, "broker", "--brokers", "1", "--partitions", "4"});
+  std::string bootstrap = Bootstrap(broker);
+  custhub::synth::SyntheticStore synth({.customers = 100, .seed = 9});
+  ProduceAll(bootstrap, synth.records());
+  TempDir dir;
+  std::string live = dir.path + "/live", fresh = dir.path + "/replay";
+
+  Child hub({kBin, "run", "--bootstrap", bootstrap, "--state-dir", live,
+             "--sync", "false", "--http", "127.0.0.1:0"});
+  std::string line = hub.ReadLine();
+  REQUIRE(absl::StartsWith(line, "http="));
+  std::string ready_url =
+      absl::StrCat("http://127.0.0.1:", line.substr(5), "/readyz");
+  bool ready = false;
+  for (int i = 0; i < 150 && !ready; ++i) {
+    auto r = RunCommand(
+        {"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", ready_url});
+    ready = r.out == "200";
+    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  REQUIRE(ready);
+  REQUIRE(hub.Stop(SIGTERM) == 0);  // publishes what is left first
+  size_t live_count = ReadTopic(bootstrap, "customer.triggers").size();
+  REQUIRE(live_count > 20);
+
+  auto replay =
+      RunCommand({kBin, "replay", "--bootstrap", bootstrap, "--state-dir",
+                  fresh, "--sync", "false", "--publish"},
+                 120);
+  INFO(replay.err);
+  REQUIRE(replay.exit_code == 0);
+  std::map<std::string, int> keys;
+  for (const auto& r : ReadTopic(bootstrap, "customer.triggers")) {
+    ++keys[r.headers.at("idempotency-key")];
+  }
+  CHECK(keys.size() == live_count);
+  for (const auto& [key, n] : keys) {
+    INFO(key);
+    CHECK(n == 2);  // once live, once by the replay
+  }
+  CHECK(RunCommand({kBin, "digest", "--state-dir", fresh}).out ==
+        RunCommand({kBin, "digest", "--state-dir", live}).out);
+  CHECK(broker.Stop(SIGINT) == 0);
 }

@@ -25,7 +25,7 @@ pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd) {
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+    execvp(argv[0], argv.data());
     _exit(127);
   }
   close(out[1]);
