@@ -55,6 +55,16 @@ void Hub::UpdateMetrics(Micros batch_micros, int64_t oldest_ms,
   total("custhub_consume_errors_total",
         "Errors the consumer reported instead of records (faults).",
         consume_errors_);
+  total("custhub_merge_waits_expired_total",
+        "Times the input merge went ahead without a silent partition "
+        "(--merge-wait); fold order may then differ from a replay's.",
+        merge_.stats().waits_expired);
+  total("custhub_merge_forced_total",
+        "Records the input merge released because its buffer was full.",
+        merge_.stats().forced);
+  m.Gauge("custhub_merge_buffered",
+          "Records polled and held until every partition is known.")
+      .Set({}, static_cast<double>(merge_.buffered()));
 
   auto& events =
       m.Counter("custhub_events_total",
