@@ -9,6 +9,7 @@
 
 #include "bench/measure.h"
 #include "bench/memory.h"
+#include "src/store/state_store.h"
 
 int main(int argc, char** argv) {
   int64_t records = argc > 1 ? std::atoll(argv[1]) : 20000;
@@ -33,6 +34,39 @@ int main(int argc, char** argv) {
       static_cast<long long>(rate->events), rate->seconds,
       rate->EventsPerSecond(),
       custhub::bench::ProcessPeakRssBytes() / 1048576.0);
+  // State size: what (f) of `custhub bench` reports, and per family the
+  // logical bytes (keys and values) that make it up.
+  auto store = custhub::store::StateStore::Open({.path = dir});
+  if (store.ok() && (*store)->Flush().ok()) {
+    int64_t customers = 0;
+    auto counted = (*store)->ForEach(custhub::store::Cf::kProfiles, "",
+                                     [&](absl::string_view, absl::string_view) {
+                                       ++customers;
+                                       return true;
+                                     });
+    std::printf(
+        "state on disk %.1f MiB for %lld customers = %.0f "
+        "bytes/customer\n",
+        (*store)->DiskBytes() / 1048576.0, static_cast<long long>(customers),
+        customers > 0 && counted.ok()
+            ? static_cast<double>((*store)->DiskBytes()) / customers
+            : 0.0);
+    for (int cf = 0; cf < custhub::store::kCfCount; ++cf) {
+      int64_t n = 0, bytes = 0;
+      auto s = (*store)->ForEach(static_cast<custhub::store::Cf>(cf), "",
+                                 [&](absl::string_view k, absl::string_view v) {
+                                   ++n;
+                                   bytes += k.size() + v.size();
+                                   return true;
+                                 });
+      if (s.ok() && n > 0) {
+        std::printf("  %-12s %8lld records %10lld logical bytes\n",
+                    custhub::store::CfName(static_cast<custhub::store::Cf>(cf)),
+                    static_cast<long long>(n), static_cast<long long>(bytes));
+      }
+    }
+  }
+  store = absl::InternalError("closed");
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -87,11 +87,8 @@ absl::StatusOr<Rate> MeasureEngine(const synth::SynthOptions& workload,
                                    int64_t count, int partitions,
                                    const std::string& dir) {
   CUSTHUB_ASSIGN_OR_RETURN(
-      auto store, store::StateStore::Open({.path = dir, .sync = getenv("XNOSYNC") == nullptr}));
-  streams::ProcessorOptions po;
-  if (getenv("XNOPUB")) po.publish = false;
-  if (getenv("XNOTL")) po.timeline_retention = 0;
-  streams::BatchProcessor processor(store.get(), po);
+      auto store, store::StateStore::Open({.path = dir, .sync = true}));
+  streams::BatchProcessor processor(store.get(), streams::ProcessorOptions());
   CUSTHUB_RETURN_IF_ERROR(processor.Init());
   synth::SyntheticStream stream(workload);
   std::map<std::pair<std::string, int32_t>, int64_t> next_offset;

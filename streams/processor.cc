@@ -557,10 +557,37 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
   return absl::OkStatus();
 }
 
+void BatchProcessor::DeleteDelivered(const std::vector<uint64_t>& delivered,
+                                     store::StateBatch* batch) {
+  // A batch's outputs are confirmed together, so the delivered sequence
+  // numbers come in long consecutive runs: one range delete per run instead
+  // of a memtable insert per output (they were a third of all inserts).
+  std::vector<uint64_t> seqs(delivered);
+  std::sort(seqs.begin(), seqs.end());
+  seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+  constexpr size_t kMinRun = 16;
+  for (size_t i = 0; i < seqs.size();) {
+    size_t j = i + 1;
+    while (j < seqs.size() && seqs[j] == seqs[j - 1] + 1) ++j;
+    if (j - i >= kMinRun) {
+      batch->DeleteRange(Cf::kOutbox, store::EncodeBigEndian64(seqs[i]),
+                         store::EncodeBigEndian64(seqs[j - 1] + 1));
+    } else {
+      for (size_t k = i; k < j; ++k) {
+        batch->Delete(Cf::kOutbox, store::EncodeBigEndian64(seqs[k]));
+      }
+    }
+    i = j;
+  }
+}
+
 absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
                                     std::vector<Outbound>* outputs) {
   CUSTHUB_RETURN_IF_ERROR(FireDueTimers());
-  store::StateBatch batch;
+  // Reused: its buffer keeps its capacity, so the next batch does not fault
+  // in tens of MiB of fresh pages.
+  store::StateBatch& batch = batch_;
+  batch.Clear();
   uint64_t first_seq = next_seq_;
   std::vector<Outbound> out;
   auto emit = [&](v1::OutboxRecord record) {
@@ -651,9 +678,7 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
   for (const auto& [tp, next] : offsets_) {
     batch.PutOffset(tp.first, tp.second, next);
   }
-  for (uint64_t seq : delivered) {
-    batch.Delete(Cf::kOutbox, store::EncodeBigEndian64(seq));
-  }
+  DeleteDelivered(delivered, &batch);
   batch.Put(Cf::kMeta, kNextSeqKey, store::EncodeBigEndian64(next_seq_));
   for (const auto& [tp, t] : partition_time_) {
     batch.Put(Cf::kMeta, absl::StrCat(kPartitionTimePrefix, tp),

@@ -209,6 +209,9 @@ class BatchProcessor {
   // drops it and the next load reads RocksDB.
   LruCache<custhub::v1::CustomerState> customer_cache_;
   LruCache<std::string> identifier_cache_;  // key -> id
+  // Outbox deletes of the confirmed outputs.
+  static void DeleteDelivered(const std::vector<uint64_t>& delivered,
+                              store::StateBatch* batch);
   // After a successful write: the batch's state becomes the caches'.
   void KeepCommitted();
   absl::flat_hash_set<std::string> new_identifiers_;
@@ -249,6 +252,7 @@ class BatchProcessor {
   absl::flat_hash_set<std::string> dirty_links_;
   std::map<std::pair<std::string, int32_t>, int64_t> offsets_;
   std::map<std::pair<std::string, int32_t>, int64_t> committed_offsets_;
+  store::StateBatch batch_;  // Commit's, reused
   ProcessorStats stats_;
 };
 

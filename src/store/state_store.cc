@@ -305,22 +305,31 @@ absl::Status StateStore::Write(StateBatch& batch) {
   // their order, and range deletes stay where they were: the sort never
   // moves a point operation across one.
   using Op = StateBatch::Op;
-  std::vector<const Op*> order;
-  order.reserve(batch.ops_.size());
-  for (const Op& op : batch.ops_) order.push_back(&op);
-  auto by_key = [&batch](const Op* a, const Op* b) {
-    if (a->cf != b->cf) return a->cf < b->cf;
-    return batch.KeyOf(*a) < batch.KeyOf(*b);
+  std::lock_guard<std::mutex> write_lock(write_mu_);
+  std::vector<uint32_t>& order = write_order_;
+  order.clear();
+  for (uint32_t i = 0; i < batch.ops_.size(); ++i) order.push_back(i);
+  auto by_key = [&batch](uint32_t a, uint32_t b) {
+    const Op& x = batch.ops_[a];
+    const Op& y = batch.ops_[b];
+    if (x.cf != y.cf) return x.cf < y.cf;
+    return batch.KeyOf(x) < batch.KeyOf(y);
   };
   for (auto run = order.begin(); run != order.end();) {
-    auto end = std::find_if(run, order.end(), [](const Op* op) {
-      return op->kind == StateBatch::Kind::kDeleteRange;
+    auto end = std::find_if(run, order.end(), [&batch](uint32_t i) {
+      return batch.ops_[i].kind == StateBatch::Kind::kDeleteRange;
     });
     std::stable_sort(run, end, by_key);
     run = end == order.end() ? end : end + 1;
   }
-  rocksdb::WriteBatch wb(batch.ByteSize() + batch.Count() * 16);
-  for (const Op* op : order) {
+  if (write_batch_ == nullptr) {
+    write_batch_ = std::make_unique<rocksdb::WriteBatch>(batch.ByteSize() +
+                                                         batch.Count() * 16);
+  }
+  rocksdb::WriteBatch& wb = *write_batch_;
+  wb.Clear();
+  for (uint32_t i : order) {
+    const Op* op = &batch.ops_[i];
     absl::string_view k = batch.KeyOf(*op);
     absl::string_view v = batch.ValueOf(*op);
     rocksdb::Slice key(k.data(), k.size());
