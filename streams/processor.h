@@ -31,6 +31,7 @@
 #include "custhub/v1/state.pb.h"
 #include "src/identity/policy.h"
 #include "src/store/state_store.h"
+#include "streams/lru_cache.h"
 #include "streams/options.h"
 
 namespace custhub::streams {
@@ -112,6 +113,9 @@ class BatchProcessor {
 
   bool HasPending() const { return pending_records_ > 0 || clock_moved_; }
   const ProcessorStats& stats() const { return stats_; }
+  // Entries in the cross-batch caches (tests, metrics).
+  size_t cached_customers() const { return customer_cache_.size(); }
+  size_t cached_identifiers() const { return identifier_cache_.size(); }
   Micros stream_time() const { return stream_time_; }
   void AddBusyTime(Micros t) { stats_.busy_micros += t; }
   // Next offset per partition, as of the last Commit.
@@ -206,6 +210,16 @@ class BatchProcessor {
   absl::node_hash_map<std::string, LedgerSlot<custhub::v1::TicketLedgerEntry>>
       tickets_;
   absl::flat_hash_map<std::string, std::string> identifiers_;  // key -> id
+  // Across batches: committed values only. A slot taken from the customer
+  // cache lives in customers_ until Commit puts it back, so Abandon() just
+  // drops it and the next load reads RocksDB.
+  LruCache<custhub::v1::CustomerState> customer_cache_;
+  LruCache<std::string> identifier_cache_;  // key -> id
+  // Outbox deletes of the confirmed outputs.
+  static void DeleteDelivered(const std::vector<uint64_t>& delivered,
+                              store::StateBatch* batch);
+  // After a successful write: the batch's state becomes the caches'.
+  void KeepCommitted();
   absl::flat_hash_set<std::string> new_identifiers_;
   absl::flat_hash_map<std::string, Micros> new_seen_;
   std::vector<custhub::v1::OutboxRecord> dlq_;
@@ -244,6 +258,7 @@ class BatchProcessor {
   absl::flat_hash_set<std::string> dirty_links_;
   std::map<std::pair<std::string, int32_t>, int64_t> offsets_;
   std::map<std::pair<std::string, int32_t>, int64_t> committed_offsets_;
+  store::StateBatch batch_;  // Commit's, reused
   ProcessorStats stats_;
 };
 

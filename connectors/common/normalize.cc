@@ -2,17 +2,61 @@
 
 #include <phonenumbers/phonenumberutil.h>
 
+#include <atomic>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace custhub::connectors {
+namespace {
+
+std::atomic<size_t> phone_cache_capacity{kDefaultPhoneCacheCapacity};
+
+// libphonenumber parses with ICU regexes (~50k instructions a number), and
+// the same customers' phones come back in every order, ticket and update:
+// the result per (region, text) is remembered. Per thread, so decoders on
+// several threads need no lock. Empty string: not a phone number.
+struct PhoneCache {
+  absl::flat_hash_map<std::string, std::string> entries;
+};
+
+PhoneCache& ThreadPhoneCache() {
+  thread_local PhoneCache cache;
+  return cache;
+}
+
+// E.164 of `trimmed`, or empty if libphonenumber refuses it.
+std::string ParsePhone(absl::string_view trimmed,
+                       absl::string_view default_region) {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
+  PhoneNumber number;
+  auto err =
+      util->Parse(std::string(trimmed), std::string(default_region), &number);
+  if (err != PhoneNumberUtil::NO_PARSING_ERROR ||
+      !util->IsPossibleNumber(number)) {
+    return "";
+  }
+  std::string out;
+  util->Format(number, PhoneNumberUtil::E164, &out);
+  return out;
+}
+
+}  // namespace
+
+void SetPhoneCacheCapacity(size_t entries) {
+  phone_cache_capacity.store(entries, std::memory_order_relaxed);
+  ThreadPhoneCache().entries.clear();
+}
+
+size_t PhoneCacheSize() { return ThreadPhoneCache().entries.size(); }
 
 absl::StatusOr<std::string> PhoneToE164(absl::string_view raw,
                                         absl::string_view default_region,
                                         absl::string_view field) {
-  using i18n::phonenumbers::PhoneNumber;
-  using i18n::phonenumbers::PhoneNumberUtil;
   absl::string_view trimmed = absl::StripAsciiWhitespace(raw);
   if (trimmed.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": empty"));
@@ -20,17 +64,29 @@ absl::StatusOr<std::string> PhoneToE164(absl::string_view raw,
   if (trimmed.size() > 64) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": too long"));
   }
-  const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
-  PhoneNumber number;
-  auto err =
-      util->Parse(std::string(trimmed), std::string(default_region), &number);
-  if (err != PhoneNumberUtil::NO_PARSING_ERROR ||
-      !util->IsPossibleNumber(number)) {
+  size_t capacity = phone_cache_capacity.load(std::memory_order_relaxed);
+  std::string out;
+  if (capacity == 0) {
+    out = ParsePhone(trimmed, default_region);
+  } else {
+    // Region codes are letters, so '|' cannot make two keys collide.
+    std::string key = absl::StrCat(default_region, "|", trimmed);
+    auto& entries = ThreadPhoneCache().entries;
+    auto it = entries.find(key);
+    if (it != entries.end()) {
+      out = it->second;
+    } else {
+      out = ParsePhone(trimmed, default_region);
+      // Full: start over rather than track recency; the hot phones come
+      // back within a few records.
+      if (entries.size() >= capacity) entries.clear();
+      entries.emplace(std::move(key), out);
+    }
+  }
+  if (out.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": '", trimmed, "' is not a phone number"));
   }
-  std::string out;
-  util->Format(number, PhoneNumberUtil::E164, &out);
   return out;
 }
 

@@ -6,6 +6,9 @@
 //   auto m = MoneyFromToken("19.99", "USD", "total_price");  // {1999, USD}
 #pragma once
 
+#include <cstddef>
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "src/common/money.h"
@@ -16,9 +19,17 @@ namespace custhub::connectors {
 // E.164 for a phone written nationally (with `default_region`, an ISO 3166
 // alpha-2 code) or internationally. InvalidArgument names `field` if the
 // number is not a valid phone number.
+// Results are cached per thread (see SetPhoneCacheCapacity).
 absl::StatusOr<std::string> PhoneToE164(absl::string_view raw,
                                         absl::string_view default_region,
                                         absl::string_view field = "phone");
+
+// Entries PhoneToE164's per-thread cache holds before it starts over; 0
+// turns it off. Clears the calling thread's cache. For tests and tuning.
+inline constexpr size_t kDefaultPhoneCacheCapacity = 100000;
+void SetPhoneCacheCapacity(size_t entries);
+// Entries in the calling thread's cache.
+size_t PhoneCacheSize();
 
 // Accepts RFC 3339 / ISO 8601 with an offset, Unix seconds (digits, maybe
 // with a fraction), and "YYYY-MM-DD HH:MM:SS" (taken as UTC, as Mailchimp

@@ -22,9 +22,23 @@ namespace {
 // Appends `s` as a JSON string. Invalid UTF-8 becomes U+FFFD so the output
 // is always valid JSON; U+2028/U+2029 are escaped for JavaScript consumers.
 void AppendJsonString(absl::string_view s, std::string* out) {
+  out->reserve(out->size() + s.size() + 2);
   out->push_back('"');
   size_t i = 0;
   while (i < s.size()) {
+    // Runs of printable ASCII other than '"' and '\\' (nearly every
+    // string) go in one append.
+    size_t run = i;
+    while (run < s.size()) {
+      const auto r = static_cast<unsigned char>(s[run]);
+      if (r < 0x20 || r >= 0x80 || r == '"' || r == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out->append(s.data() + i, run - i);
+      i = run;
+      continue;
+    }
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {

@@ -142,6 +142,7 @@ class Emitter {
 
 // What one event changed, as the rules see it.
 struct Change {
+  // Only what BeforeView copies may be read from it.
   const v1::CustomerState& before;
   const v1::CustomerState& after;
   const v1::Event& event;
@@ -403,6 +404,18 @@ std::vector<v1::Trigger> Evaluate(const RulesConfig& config,
   EventTriggers(config, c, &emit, r);
   ScheduleTimers(config, c, r);
   return out;
+}
+
+v1::CustomerState BeforeView(const v1::CustomerState& state) {
+  // Keep in step with every read of Change::before above.
+  v1::CustomerState view;
+  const auto& p = state.profile();
+  auto* v = view.mutable_profile();
+  if (p.has_orders()) *v->mutable_orders() = p.orders();
+  if (p.has_checkout()) *v->mutable_checkout() = p.checkout();
+  if (p.has_returns()) *v->mutable_returns() = p.returns();
+  if (p.has_support()) *v->mutable_support() = p.support();
+  return view;
 }
 
 std::vector<v1::Trigger> FireDue(const RulesConfig& config,

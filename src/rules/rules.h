@@ -56,6 +56,11 @@ std::vector<custhub::v1::Trigger> Evaluate(
     custhub::v1::CustomerState* after, const custhub::v1::Event& event,
     Micros event_time);
 
+// The part of a customer's state Evaluate reads from `before` (the
+// profile's orders, checkout, returns and support). Folds copy this, not
+// the whole state, per event.
+custhub::v1::CustomerState BeforeView(const custhub::v1::CustomerState& state);
+
 // Fires every pending timer with due <= stream_time, oldest first, removes
 // it from state->rules and returns its trigger: fired_at is the due time,
 // marketing suppression is as of the due time.

@@ -22,10 +22,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -88,15 +90,27 @@ class StateBatch {
 
  private:
   friend class StateStore;
-  // Deferred so the column-family handles are bound at Write() time.
+  // Deferred so the column-family handles are bound at Write() time. Keys
+  // and values live in one buffer: a batch holds ~100k records, and a pair
+  // of strings each cost two allocations and a copy on every vector growth.
+  enum class Kind : uint8_t { kPut, kDelete, kDeleteRange };
   struct Op {
     Cf cf;
-    bool del;
-    std::string key;
-    std::string value;  // for a range delete: the end key
-    bool range = false;
+    Kind kind;
+    uint32_t key_size;
+    uint32_t value_size;  // for a range delete: the end key
+    size_t offset;        // of the key in data_; the value follows it
   };
+  void Add(Cf cf, Kind kind, absl::string_view key, absl::string_view value);
+  absl::string_view KeyOf(const Op& op) const {
+    return absl::string_view(data_.data() + op.offset, op.key_size);
+  }
+  absl::string_view ValueOf(const Op& op) const {
+    return absl::string_view(data_.data() + op.offset + op.key_size,
+                             op.value_size);
+  }
   std::vector<Op> ops_;
+  std::string data_;
   size_t bytes_ = 0;
 };
 
@@ -173,6 +187,12 @@ class StateStore {
   std::shared_ptr<void> seen_filter_;  // the compaction filter, kept alive
   // Shared by every use of db_, exclusive while Scrub() closes and reopens.
   mutable std::shared_mutex db_mu_;
+  // Write()'s RocksDB batch and key order, reused so their buffers keep
+  // their capacity between batches (fresh ones cost page faults on tens of
+  // MiB per batch).
+  std::mutex write_mu_;
+  std::unique_ptr<rocksdb::WriteBatch> write_batch_;
+  std::vector<uint32_t> write_order_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };

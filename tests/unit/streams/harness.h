@@ -28,6 +28,23 @@ class Harness {
         std::make_unique<streams::BatchProcessor>(store_.get(), options);
     REQUIRE(processor_->Init().ok());
   }
+  // One record into the open batch, without committing.
+  void Add(const Rec& r) {
+    streams::InputRecord in;
+    in.topic = r.topic;
+    in.offset = offsets_[r.topic]++;
+    in.value = r.value;
+    in.key = "k";
+    in.headers = {{"event-id", r.event_id}};
+    in.timestamp_ms = 1767225600000;
+    REQUIRE(processor_->Add(in).ok());
+  }
+  void CommitBatch() {
+    std::vector<streams::Outbound> out;
+    Commit(&out);
+  }
+  // As the hub does after a failed write.
+  void Abandon() { processor_->Abandon(); }
   // Feeds records, committing every `batch` records and at the end.
   std::vector<streams::Outbound> Feed(const std::vector<Rec>& recs,
                                       size_t batch) {

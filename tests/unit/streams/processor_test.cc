@@ -232,3 +232,110 @@ TEST_CASE("a deeply nested body is refused with a reason", "[streams]") {
   CHECK(out[0].record.headers().at("dlq-reason").find("body") == 0);
   CHECK(h.processor().stats().dlq == 1);
 }
+
+TEST_CASE("the LRU cache evicts the least recently used beyond its capacity",
+          "[streams][cache]") {
+  streams::LruCache<std::string> c(2);
+  c.Put("a", "1");
+  c.Put("b", "2");
+  REQUIRE(c.Find("a") != nullptr);  // a is now the most recent
+  c.Put("c", "3");                  // b goes
+  CHECK(c.size() == 2);
+  CHECK(c.Contains("a"));
+  CHECK_FALSE(c.Contains("b"));
+  CHECK(*c.Find("c") == "3");
+  c.Put("a", "4");  // replaces
+  CHECK(c.size() == 2);
+  auto taken = c.Take("a");
+  REQUIRE(taken.has_value());
+  CHECK(*taken == "4");
+  CHECK_FALSE(c.Contains("a"));
+  CHECK(c.size() == 1);
+  streams::LruCache<std::string> off(0);
+  off.Put("a", "1");
+  CHECK(off.size() == 0);
+}
+
+namespace {
+
+streams::ProcessorOptions NoCaches() {
+  streams::ProcessorOptions o;
+  o.cached_customers = 0;
+  o.cached_identifiers = 0;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("the state caches keep no uncommitted state across Abandon",
+          "[streams][cache]") {
+  TempDir cached_dir, plain_dir;
+  Harness cached(cached_dir.path), plain(plain_dir.path, NoCaches());
+  for (Harness* h : {&cached, &plain}) {
+    h->Feed({{"orders",
+              Order("ann@example.com", "1001", 5000, "2026-01-01T10:00:00Z"),
+              "e1"}},
+            10);
+    // A batch that fails to commit: ann's second order and a new customer.
+    h->Add({"orders",
+            Order("ann@example.com", "1002", 3000, "2026-01-02T10:00:00Z"),
+            "e2"});
+    h->Add({"orders",
+            Order("cat@example.com", "3001", 100, "2026-01-02T11:00:00Z"),
+            "e3"});
+    h->Abandon();
+    h->Feed(
+        {{"orders",
+          Order("ann@example.com", "1003", 700, "2026-01-03T10:00:00Z"), "e4"}},
+        10);
+  }
+  CHECK(cached.processor().cached_customers() > 0);
+  CHECK(cached.processor().cached_identifiers() > 0);
+  auto ann = cached.Customer("ann@example.com");
+  CHECK(ann.profile().orders().count() == 2);
+  CHECK(ann.profile().orders().gross_revenue().minor() == 5700);
+  CHECK_FALSE(cached.ByKey("email:cat@example.com").has_value());
+  CHECK(cached.Customers() == 1);
+  CHECK(cached.Digest() == plain.Digest());
+  // The abandoned batch's events were never committed: they fold again.
+  for (Harness* h : {&cached, &plain}) {
+    h->Feed(
+        {{"orders",
+          Order("ann@example.com", "1002", 3000, "2026-01-02T10:00:00Z"), "e2"},
+         {"orders",
+          Order("cat@example.com", "3001", 100, "2026-01-02T11:00:00Z"), "e3"}},
+        10);
+  }
+  CHECK(cached.Customer("ann@example.com").profile().orders().count() == 3);
+  CHECK(cached.Customer("cat@example.com").profile().orders().count() == 1);
+  CHECK(cached.Digest() == plain.Digest());
+}
+
+TEST_CASE("the state caches stay within their bounds and change no state",
+          "[streams][cache]") {
+  streams::ProcessorOptions small;
+  small.cached_customers = 3;
+  small.cached_identifiers = 4;
+  TempDir small_dir, plain_dir;
+  Harness cached(small_dir.path, small), plain(plain_dir.path, NoCaches());
+  std::vector<Rec> recs;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 10; ++i) {
+      std::string id = absl::StrCat(round, "-", i);
+      recs.push_back(
+          {"orders",
+           Order(absl::StrCat("c", i, "@example.com"), id, 100 + round,
+                 absl::StrCat("2026-01-0", round + 1, "T10:00:0", i, "Z")),
+           id});
+    }
+  }
+  cached.Feed(recs, 7);
+  plain.Feed(recs, 7);
+  CHECK(cached.processor().cached_customers() <= 3);
+  CHECK(cached.processor().cached_identifiers() <= 4);
+  CHECK(cached.processor().cached_customers() > 0);
+  CHECK(plain.processor().cached_customers() == 0);
+  CHECK(cached.Customers() == 10);
+  CHECK(cached.Customer("c4@example.com").profile().orders().count() == 3);
+  CHECK(cached.Digest() == plain.Digest());
+}

@@ -1,0 +1,72 @@
+// custhub_engine: measurement (d) of `custhub bench` on its own, for
+// profilers (callgrind, perf) that should not see the embedded broker.
+//
+//   build/bench/custhub_engine [records] [customers] [dir]
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "bench/measure.h"
+#include "bench/memory.h"
+#include "src/store/state_store.h"
+
+int main(int argc, char** argv) {
+  int64_t records = argc > 1 ? std::atoll(argv[1]) : 20000;
+  int customers = argc > 2 ? std::atoi(argv[2]) : 20000;
+  std::string dir = argc > 3 ? argv[3] : "/tmp/custhub-engine-bench";
+  std::filesystem::remove_all(dir);
+  custhub::synth::SynthOptions so;
+  so.customers = customers;
+  so.seed = 42;
+  so.interleave = true;
+  so.skew = 0.8;
+  so.max_records = 2 * records;
+  auto rate = custhub::bench::MeasureEngine(so, records, 16, dir);
+  if (!rate.ok()) {
+    std::fprintf(stderr, "%s\n", rate.status().ToString().c_str());
+    return 1;
+  }
+  std::printf(
+      "%lld records, %lld events in %.3f s: %.0f events/s, peak RSS "
+      "%.0f MiB\n",
+      static_cast<long long>(rate->records),
+      static_cast<long long>(rate->events), rate->seconds,
+      rate->EventsPerSecond(),
+      custhub::bench::ProcessPeakRssBytes() / 1048576.0);
+  // State size: what (f) of `custhub bench` reports, and per family the
+  // logical bytes (keys and values) that make it up.
+  auto store = custhub::store::StateStore::Open({.path = dir});
+  if (store.ok() && (*store)->Flush().ok()) {
+    int64_t customers = 0;
+    auto counted = (*store)->ForEach(custhub::store::Cf::kProfiles, "",
+                                     [&](absl::string_view, absl::string_view) {
+                                       ++customers;
+                                       return true;
+                                     });
+    std::printf(
+        "state on disk %.1f MiB for %lld customers = %.0f "
+        "bytes/customer\n",
+        (*store)->DiskBytes() / 1048576.0, static_cast<long long>(customers),
+        customers > 0 && counted.ok()
+            ? static_cast<double>((*store)->DiskBytes()) / customers
+            : 0.0);
+    for (int cf = 0; cf < custhub::store::kCfCount; ++cf) {
+      int64_t n = 0, bytes = 0;
+      auto s = (*store)->ForEach(static_cast<custhub::store::Cf>(cf), "",
+                                 [&](absl::string_view k, absl::string_view v) {
+                                   ++n;
+                                   bytes += k.size() + v.size();
+                                   return true;
+                                 });
+      if (s.ok() && n > 0) {
+        std::printf("  %-12s %8lld records %10lld logical bytes\n",
+                    custhub::store::CfName(static_cast<custhub::store::Cf>(cf)),
+                    static_cast<long long>(n), static_cast<long long>(bytes));
+      }
+    }
+  }
+  store = absl::InternalError("closed");
+  std::filesystem::remove_all(dir);
+  return 0;
+}
