@@ -219,6 +219,12 @@ int Main(int argc, char** argv) {
                       "wait for the broker's acknowledgement");
   webhook->add_flag("--allow-unsigned", gw.allow_unsigned,
                     "accept sources without a secret (development only)");
+  double signature_max_age_s = 300;
+  webhook
+      ->add_option("--signature-max-age", signature_max_age_s,
+                   "seconds a signed timestamp (Zendesk, Klaviyo, SendGrid) "
+                   "may be from now; 0: no check")
+      ->check(CLI::Range(0.0, 7 * 86400.0));
   webhook->add_option("--kafka-property", kafka_props,
                       "extra librdkafka property key=value (repeatable)");
   AddTopicFlags(webhook, &gw.topics, &gw_out);
@@ -342,6 +348,8 @@ int Main(int argc, char** argv) {
       }
       gw.kafka_properties[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
+    gw.signature_max_age =
+        static_cast<Micros>(signature_max_age_s * kMicrosPerSecond);
     return RunWebhook(std::move(gw), config_path);
   }
   if (get->parsed()) return RunProfileGet(lookup_id, state_dir);

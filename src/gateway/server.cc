@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "src/common/log.h"
+#include "src/common/time.h"
 #include "src/gateway/routing.h"
 #include "src/kafka/client.h"
 
@@ -77,8 +78,9 @@ struct WebhookGateway::Impl {
     }
     auto routed = RouteWebhook(source, header, query, req.body, options.topics);
     if (!routed.ok()) return reply(400, std::string(routed.status().message()));
-    absl::Status verified = VerifyWebhook(source, options.secrets, req.body,
-                                          header, query("token"));
+    absl::Status verified =
+        VerifyWebhook(source, options.secrets, req.body, header, query("token"),
+                      {WallNowMicros(), options.signature_max_age});
     if (!verified.ok()) {
       bool unsigned_ok = options.allow_unsigned &&
                          absl::IsFailedPrecondition(verified) &&

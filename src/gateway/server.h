@@ -41,6 +41,9 @@ struct GatewayOptions {
   // Accept requests from sources without a configured secret (development
   // only). Default: false.
   bool allow_unsigned = false;
+  // Signed timestamps further than this from the clock are refused as
+  // replays (Zendesk, Klaviyo, SendGrid). 0: no check. Default: 5 min.
+  Micros signature_max_age = 300 * kMicrosPerSecond;
   std::map<std::string, std::string> kafka_properties;
 };
 

@@ -9,7 +9,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "src/common/status.h"
 
 namespace custhub::gateway {
 namespace {
@@ -80,9 +82,42 @@ std::string HmacSha256(absl::string_view key, absl::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
+absl::StatusOr<Micros> ParseSignatureTime(absl::string_view text) {
+  text = absl::StripAsciiWhitespace(text);
+  int64_t n = 0;
+  if (absl::SimpleAtoi(text, &n)) {
+    if (n < 0) return absl::InvalidArgumentError("negative timestamp");
+    // 13 digits and more are milliseconds (seconds reach 13 digits in the
+    // year 33658).
+    if (text.size() >= 13) return n * 1000;
+    return n * kMicrosPerSecond;
+  }
+  return ParseRfc3339(text);
+}
+
+namespace {
+
+// After the MAC matched: refuses a timestamp outside the window.
+absl::Status CheckFresh(absl::string_view source, absl::string_view ts,
+                        const Freshness& freshness) {
+  if (freshness.max_skew <= 0) return absl::OkStatus();
+  absl::StatusOr<Micros> at = ParseSignatureTime(ts);
+  if (!at.ok()) return Denied(source, "timestamp unreadable");
+  Micros skew = *at > freshness.now ? *at - freshness.now : freshness.now - *at;
+  if (skew > freshness.max_skew) {
+    return Denied(source, absl::StrCat("timestamp ", ts, " is more than ",
+                                       freshness.max_skew / kMicrosPerSecond,
+                                       " s from now (replayed or clock skew)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status VerifyWebhook(absl::string_view source, const Secrets& secrets,
                            absl::string_view body, const HeaderLookup& header,
-                           absl::string_view url_token) {
+                           absl::string_view url_token,
+                           const Freshness& freshness) {
   auto it = secrets.find(std::string(source));
   if (it == secrets.end() || it->second.empty()) {
     return absl::FailedPreconditionError(
@@ -100,8 +135,10 @@ absl::Status VerifyWebhook(absl::string_view source, const Secrets& secrets,
   if (source == "zendesk") {
     std::string ts = header("X-Zendesk-Webhook-Signature-Timestamp");
     if (ts.empty()) return Denied(source, "timestamp missing");
-    return CheckBase64Mac(source, header("X-Zendesk-Webhook-Signature"),
-                          HmacSha256(secret, absl::StrCat(ts, body)));
+    CUSTHUB_RETURN_IF_ERROR(
+        CheckBase64Mac(source, header("X-Zendesk-Webhook-Signature"),
+                       HmacSha256(secret, absl::StrCat(ts, body))));
+    return CheckFresh(source, ts, freshness);
   }
   if (source == "klaviyo") {
     std::string ts = header("Klaviyo-Timestamp");
@@ -111,13 +148,16 @@ absl::Status VerifyWebhook(absl::string_view source, const Secrets& secrets,
     std::string expected =
         absl::BytesToHexString(HmacSha256(secret, absl::StrCat(body, ts)));
     if (!ConstantTimeEquals(given, expected)) return Denied(source, "mismatch");
-    return absl::OkStatus();
+    if (ts.empty()) return absl::OkStatus();  // older deliveries sign none
+    return CheckFresh(source, ts, freshness);
   }
   if (source == "sendgrid") {
     std::string ts = header("X-Twilio-Email-Event-Webhook-Timestamp");
     if (ts.empty()) return Denied(source, "timestamp missing");
-    return CheckEcdsa(source, secret, absl::StrCat(ts, body),
-                      header("X-Twilio-Email-Event-Webhook-Signature"));
+    CUSTHUB_RETURN_IF_ERROR(
+        CheckEcdsa(source, secret, absl::StrCat(ts, body),
+                   header("X-Twilio-Email-Event-Webhook-Signature")));
+    return CheckFresh(source, ts, freshness);
   }
   if (source == "mailchimp" || source == "gorgias" || source == "magento") {
     if (url_token.empty()) return Denied(source, "token missing from the URL");

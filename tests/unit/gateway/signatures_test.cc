@@ -125,3 +125,46 @@ TEST_CASE("Mailchimp, Gorgias and Magento verify by the URL token",
       VerifyWebhook("gorgias", secrets, "{}", Headers({}), "")));
   CHECK(VerifyWebhook("magento", secrets, "{}", Headers({}), "m").ok());
 }
+
+TEST_CASE("signed timestamps outside the window are refused as replays",
+          "[gateway]") {
+  Secrets secrets{{"zendesk", "zd"}, {"klaviyo", "kl_secret_0123456789"}};
+  const std::string ts = "2026-02-01T10:00:00Z";
+  const custhub::Micros at = *ParseSignatureTime(ts);
+  const custhub::Micros kMinute = 60 * custhub::kMicrosPerSecond;
+  auto zendesk = [&](custhub::Micros now) {
+    std::string zd = absl::Base64Escape(HmacSha256("zd", ts + kBody));
+    return VerifyWebhook(
+        "zendesk", secrets, kBody,
+        Headers({{"X-Zendesk-Webhook-Signature", zd},
+                 {"X-Zendesk-Webhook-Signature-Timestamp", ts}}),
+        "", {now, 5 * kMinute});
+  };
+  CHECK(zendesk(at + 5 * kMinute).ok());
+  CHECK(zendesk(at - 5 * kMinute).ok());  // the sender's clock runs ahead
+  auto late = zendesk(at + 5 * kMinute + 1);
+  CHECK(absl::IsPermissionDenied(late));
+  CHECK(absl::StrContains(late.message(), "replayed"));
+  CHECK(absl::IsPermissionDenied(zendesk(at - 6 * kMinute)));
+
+  // Klaviyo's Unix seconds, and milliseconds.
+  for (std::string kts : {"1767225600", "1767225600000"}) {
+    INFO(kts);
+    std::string kl =
+        absl::BytesToHexString(HmacSha256("kl_secret_0123456789", kBody + kts));
+    auto headers =
+        Headers({{"Klaviyo-Signature", kl}, {"Klaviyo-Timestamp", kts}});
+    custhub::Micros sent = 1767225600LL * custhub::kMicrosPerSecond;
+    CHECK(VerifyWebhook("klaviyo", secrets, kBody, headers, "",
+                        {sent + kMinute, 5 * kMinute})
+              .ok());
+    CHECK(absl::IsPermissionDenied(
+        VerifyWebhook("klaviyo", secrets, kBody, headers, "",
+                      {sent + kMinute * 60, 5 * kMinute})));
+    // max_skew 0: no window.
+    CHECK(VerifyWebhook("klaviyo", secrets, kBody, headers, "",
+                        {sent + kMinute * 60, 0})
+              .ok());
+  }
+  CHECK_FALSE(ParseSignatureTime("yesterday").ok());
+}
