@@ -60,9 +60,12 @@ int main(int argc, char** argv) {
                                    return true;
                                  });
       if (s.ok() && n > 0) {
-        std::printf("  %-12s %8lld records %10lld logical bytes\n",
-                    custhub::store::CfName(static_cast<custhub::store::Cf>(cf)),
-                    static_cast<long long>(n), static_cast<long long>(bytes));
+        auto family = static_cast<custhub::store::Cf>(cf);
+        std::printf(
+            "  %-12s %8lld records %10lld logical bytes %10llu on disk\n",
+            custhub::store::CfName(family), static_cast<long long>(n),
+            static_cast<long long>(bytes),
+            static_cast<unsigned long long>((*store)->DiskBytes(family)));
       }
     }
   }

@@ -55,13 +55,14 @@ struct ProcessorOptions {
   // How much of each customer's timeline (recent folded events) is kept,
   // in event time. 0 keeps none. Default: 30 days.
   Micros timeline_retention = 30 * kMicrosPerDay;
-  // Customers whose committed state stays in memory between batches (LRU),
-  // so a returning customer costs no RocksDB read and no parse. Roughly
-  // 2-3 KiB each. 0 turns the cache off. Default: 50000.
-  size_t cached_customers = 50000;
+  // Customers whose committed state (and last destination bodies) stays in
+  // memory between batches (LRU), so a returning customer costs no RocksDB
+  // read, no parse and no re-render. Roughly 4-5 KiB each. 0 turns the
+  // cache off. Default: 20000.
+  size_t cached_customers = 20000;
   // Identifier -> customer id pairs kept between batches (LRU), ~150 bytes
-  // each. 0 turns the cache off. Default: 200000.
-  size_t cached_identifiers = 200000;
+  // each. 0 turns the cache off. Default: 100000.
+  size_t cached_identifiers = 100000;
   // Computed traits and triggers (thresholds, suppression, timers).
   // Default: rules::RulesConfig{}.
   rules::RulesConfig rules;

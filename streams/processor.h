@@ -136,6 +136,16 @@ class BatchProcessor {
     std::optional<custhub::v1::CustomerProfile> before;
     // The due time under which the timer index lists this customer.
     std::optional<Micros> indexed_due;
+    // The destination bodies of `before`, when the cache kept them from the
+    // batch that last published the customer (then `before` is not set).
+    std::optional<publish::DestinationBodies> before_bodies;
+    publish::DestinationBodies after_bodies;  // set by Commit
+  };
+  // A customer in the cross-batch cache: its committed state and what its
+  // destinations got then.
+  struct CachedCustomer {
+    custhub::v1::CustomerState state;
+    std::optional<publish::DestinationBodies> bodies;
   };
   template <typename T>
   struct LedgerSlot {
@@ -213,7 +223,7 @@ class BatchProcessor {
   // Across batches: committed values only. A slot taken from the customer
   // cache lives in customers_ until Commit puts it back, so Abandon() just
   // drops it and the next load reads RocksDB.
-  LruCache<custhub::v1::CustomerState> customer_cache_;
+  LruCache<CachedCustomer> customer_cache_;
   LruCache<std::string> identifier_cache_;  // key -> id
   // Outbox deletes of the confirmed outputs.
   static void DeleteDelivered(const std::vector<uint64_t>& delivered,

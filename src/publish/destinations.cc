@@ -469,41 +469,50 @@ std::optional<FieldType> DestinationFieldType(absl::string_view path) {
   return std::nullopt;
 }
 
+DestinationBodies RenderDestinations(const DestinationConfig& config,
+                                     const v1::CustomerProfile& profile) {
+  DestinationBodies b;
+  if (config.crm.enabled) b.crm = CrmBody(config, profile);
+  if (config.esp_profiles.enabled) {
+    b.esp_profile = KlaviyoProfileBody(config, profile);
+  }
+  if (config.erp.enabled) b.erp = ErpBody(config, profile);
+  return b;
+}
+
 std::vector<v1::OutboxRecord> DestinationRecords(
     const DestinationConfig& config, const v1::CustomerProfile* before,
     const v1::CustomerProfile& after) {
+  DestinationBodies was, now;
+  if (before != nullptr) was = RenderDestinations(config, *before);
+  return DestinationRecords(config, before ? &was : nullptr, after, &now);
+}
+
+std::vector<v1::OutboxRecord> DestinationRecords(
+    const DestinationConfig& config, const DestinationBodies* before,
+    const v1::CustomerProfile& after, DestinationBodies* after_bodies) {
   std::vector<v1::OutboxRecord> out;
   const std::string& key = after.customer_id();
+  *after_bodies = RenderDestinations(config, after);
   // A record only when the body the destination would get changed.
   auto changed = [&](const std::optional<std::string>& now,
                      const std::optional<std::string>& was) {
     return now.has_value() && (before == nullptr || now != was);
   };
-  if (config.crm.enabled) {
-    auto now = CrmBody(config, after);
-    auto was = before ? CrmBody(config, *before) : std::nullopt;
-    if (changed(now, was)) {
-      out.push_back(MakeRecord(config.crm.topic, key, std::move(*now),
-                               CrmName(config.crm), kOperationUpsert));
-    }
+  static const std::optional<std::string> kNone;
+  if (changed(after_bodies->crm, before ? before->crm : kNone)) {
+    out.push_back(MakeRecord(config.crm.topic, key, *after_bodies->crm,
+                             CrmName(config.crm), kOperationUpsert));
   }
-  if (config.esp_profiles.enabled) {
-    std::optional<std::string> now = KlaviyoProfileBody(config, after);
-    std::optional<std::string> was;
-    if (before) was = KlaviyoProfileBody(config, *before);
-    if (changed(now, was)) {
-      out.push_back(MakeRecord(config.esp_profiles.topic, key, std::move(*now),
-                               "klaviyo", kOperationUpsert));
-    }
+  if (changed(after_bodies->esp_profile,
+              before ? before->esp_profile : kNone)) {
+    out.push_back(MakeRecord(config.esp_profiles.topic, key,
+                             *after_bodies->esp_profile, "klaviyo",
+                             kOperationUpsert));
   }
-  if (config.erp.enabled) {
-    std::optional<std::string> now = ErpBody(config, after);
-    std::optional<std::string> was;
-    if (before) was = ErpBody(config, *before);
-    if (changed(now, was)) {
-      out.push_back(MakeRecord(config.erp.topic, key, std::move(*now), "erp",
-                               kOperationUpsert));
-    }
+  if (changed(after_bodies->erp, before ? before->erp : kNone)) {
+    out.push_back(MakeRecord(config.erp.topic, key, *after_bodies->erp, "erp",
+                             kOperationUpsert));
   }
   return out;
 }

@@ -167,6 +167,22 @@ std::vector<v1::OutboxRecord> DestinationRecords(
     const DestinationConfig& config, const v1::CustomerProfile* before,
     const v1::CustomerProfile& after);
 
+// The bodies each enabled destination would get for one profile; absent
+// where the destination is off or cannot identify the customer.
+struct DestinationBodies {
+  std::optional<std::string> crm, esp_profile, erp;
+};
+DestinationBodies RenderDestinations(const DestinationConfig& config,
+                                     const v1::CustomerProfile& profile);
+
+// As above, with `before`'s bodies rendered already (e.g. kept from the
+// last batch that published the customer, instead of rendering its old
+// profile again); null for a new customer. Hands back `after`'s bodies in
+// `after_bodies` for the next time.
+std::vector<v1::OutboxRecord> DestinationRecords(
+    const DestinationConfig& config, const DestinationBodies* before,
+    const v1::CustomerProfile& after, DestinationBodies* after_bodies);
+
 // Each enabled destination's erasure form for an erased customer: HubSpot
 // GDPR delete per email, Salesforce delete by external id, a Klaviyo
 // data-privacy deletion job per email and phone, ERP {"deleted": true}.

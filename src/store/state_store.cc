@@ -44,9 +44,14 @@ rocksdb::ColumnFamilyOptions CfOptions(const StoreOptions& o,
                                        std::shared_ptr<rocksdb::Cache> cache) {
   rocksdb::ColumnFamilyOptions cf;
   cf.write_buffer_size = o.write_buffer_bytes;
-  cf.compression = rocksdb::kLZ4Compression;
+  // State is small records with much in common (ids, field tags, JSON
+  // keys): zstd on every level and 16 KiB blocks roughly halve it against
+  // lz4 on 4 KiB blocks. Only flushes and compactions pay, off the poll
+  // thread.
+  cf.compression = rocksdb::kZSTD;
   cf.bottommost_compression = rocksdb::kZSTD;
   rocksdb::BlockBasedTableOptions table;
+  table.block_size = 16 << 10;
   table.block_cache = std::move(cache);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.whole_key_filtering = true;
@@ -451,6 +456,13 @@ uint64_t StateStore::DiskBytes() {
   if (db_->GetIntProperty("rocksdb.live-wal-size", &wal))
     total += wal;  // absent in old versions
   return total;
+}
+
+uint64_t StateStore::DiskBytes(Cf cf) {
+  std::shared_lock<std::shared_mutex> lock(db_mu_);
+  uint64_t v = 0;
+  db_->GetIntProperty(handle(cf), "rocksdb.total-sst-files-size", &v);
+  return v;
 }
 
 std::string StateStore::Property(const std::string& name) {

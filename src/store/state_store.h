@@ -150,6 +150,8 @@ class StateStore {
 
   // Approximate bytes on disk (SST and WAL).
   uint64_t DiskBytes();
+  // SST bytes of one family.
+  uint64_t DiskBytes(Cf cf);
   // RocksDB's property `name` for the default family, e.g. "rocksdb.stats".
   std::string Property(const std::string& name);
   // Write stalls so far (slowdowns and stops, every family), from RocksDB's

@@ -1,9 +1,13 @@
 #include "connectors/common/normalize.h"
 
+#include <simdjson.h>
+
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "connectors/decode.h"
 
 namespace custhub::connectors {
 namespace {
@@ -51,3 +55,30 @@ TEST_CASE("phone cache: never holds more than its capacity", "[normalize]") {
 
 }  // namespace
 }  // namespace custhub::connectors
+
+TEST_CASE("JSON depth limit: same verdict with the plain nesting pre-check",
+          "[normalize]") {
+  using namespace custhub::connectors;
+  // Decode skips simdjson's full parse for bodies well under the limit; at
+  // and around the limit the verdict must be simdjson's.
+  simdjson::dom::parser reference;
+  REQUIRE(reference.allocate(1 << 20, kMaxJsonDepth) == simdjson::SUCCESS);
+  for (const char* name : {"plain", "ann \\\"the\\\" first"}) {
+    for (size_t n = 40; n < 80; ++n) {
+      std::string body = absl::StrCat(
+          R"({"occurredAt":"2026-01-01T00:00:00Z","name":")", name, R"(","x":)",
+          std::string(n, '['), "1", std::string(n, ']'), "}");
+      simdjson::dom::element ignored;
+      bool too_deep = reference.parse(body.data(), body.size()).get(ignored) ==
+                      simdjson::DEPTH_ERROR;
+      RawRecord r{"orders",           body, "canonical", "order.created", "e1",
+                  "application/json", 0};
+      auto events = Decode(r, DecodeOptions());
+      bool refused =
+          !events.ok() &&
+          absl::StrContains(events.status().message(), "nested deeper");
+      INFO(n << " " << name);
+      CHECK(refused == too_deep);
+    }
+  }
+}

@@ -329,8 +329,17 @@ TEST_CASE("the state caches stay within their bounds and change no state",
            id});
     }
   }
-  cached.Feed(recs, 7);
-  plain.Feed(recs, 7);
+  auto cached_out = cached.Feed(recs, 7);
+  auto plain_out = plain.Feed(recs, 7);
+  // The same outputs too: destination records from cached bodies match
+  // those rendered from the stored profile.
+  REQUIRE(cached_out.size() == plain_out.size());
+  for (size_t i = 0; i < cached_out.size(); ++i) {
+    CHECK(cached_out[i].seq == plain_out[i].seq);
+    CHECK(cached_out[i].record.topic() == plain_out[i].record.topic());
+    CHECK(cached_out[i].record.key() == plain_out[i].record.key());
+    CHECK(cached_out[i].record.value() == plain_out[i].record.value());
+  }
   CHECK(cached.processor().cached_customers() <= 3);
   CHECK(cached.processor().cached_identifiers() <= 4);
   CHECK(cached.processor().cached_customers() > 0);
