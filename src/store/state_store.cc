@@ -193,6 +193,10 @@ absl::Status StateStore::OpenDb() {
   db.bytes_per_sync = 1 << 20;
   db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db.keep_log_file_num = 3;
+  // Ten families with 64 MiB memtables each could hold 1.3 GiB before any
+  // flush (the outbox alone takes ~20 MiB a batch); cap them together and
+  // let RocksDB flush the largest when the sum is reached.
+  db.db_write_buffer_size = 4 * options_.write_buffer_bytes;
   auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   cfs.emplace_back(rocksdb::kDefaultColumnFamilyName,

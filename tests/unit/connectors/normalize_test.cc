@@ -59,8 +59,8 @@ TEST_CASE("phone cache: never holds more than its capacity", "[normalize]") {
 TEST_CASE("JSON depth limit: same verdict with the plain nesting pre-check",
           "[normalize]") {
   using namespace custhub::connectors;
-  // Decode skips simdjson's full parse for bodies well under the limit; at
-  // and around the limit the verdict must be simdjson's.
+  // Decode skips simdjson's full parse for bodies with few brackets; at and
+  // around the limit the verdict must be simdjson's.
   simdjson::dom::parser reference;
   REQUIRE(reference.allocate(1 << 20, kMaxJsonDepth) == simdjson::SUCCESS);
   for (const char* name : {"plain", "ann \\\"the\\\" first"}) {
