@@ -138,7 +138,8 @@ TEST_CASE("replay --publish fires the live run's triggers with the same keys",
   std::string live = dir.path + "/live", fresh = dir.path + "/replay";
 
   Child hub({kBin, "run", "--bootstrap", bootstrap, "--state-dir", live,
-             "--sync", "false", "--http", "127.0.0.1:0"});
+             "--sync", "false", "--http", "127.0.0.1:0", "--merge-wait",
+             "120"});
   std::string line = hub.ReadLine();
   REQUIRE(absl::StartsWith(line, "http="));
   std::string ready_url =

@@ -269,6 +269,8 @@ TEST_CASE("a replay fires exactly the triggers of the live run",
   TempDir live_dir;
   auto live_options = TestHubOptions(broker->bootstrap(), live_dir.path);
   live_options.batch_max = 64;
+  // However slow the machine, never go ahead without a partition.
+  live_options.merge_wait = 120 * kMicrosPerSecond;
   live_options.kafka_properties = {{"max.partition.fetch.bytes", "2048"},
                                    {"fetch.max.bytes", "8192"},
                                    {"message.max.bytes", "4096"}};
