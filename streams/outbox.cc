@@ -4,6 +4,7 @@
 #include "src/common/log.h"
 #include "src/common/status.h"
 #include "src/common/time.h"
+#include "streams/outbox_blob.h"
 
 namespace custhub::streams {
 namespace {
@@ -85,15 +86,22 @@ absl::Status OutboxPublisher::Recover(store::StateStore* store) {
   absl::Status parse_error;
   CUSTHUB_RETURN_IF_ERROR(store->ForEach(
       store::Cf::kOutbox, "", [&](absl::string_view k, absl::string_view v) {
-        Outbound o;
-        o.seq = store::DecodeBigEndian64(k);
-        if (!o.record.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-          parse_error = absl::DataLossError(
-              absl::StrCat("outbox entry ", o.seq, " is corrupt"));
-          return false;
+        uint64_t seq = store::DecodeBigEndian64(k);
+        bool whole = ForEachInOutboxBlob(v, [&](absl::string_view bytes) {
+          Outbound o;
+          o.seq = seq++;
+          if (!o.record.ParseFromArray(bytes.data(),
+                                       static_cast<int>(bytes.size()))) {
+            parse_error = absl::DataLossError(
+                absl::StrCat("outbox entry ", o.seq, " is corrupt"));
+          }
+          left.push_back(std::move(o));
+        });
+        if (!whole) {
+          parse_error = absl::DataLossError(absl::StrCat(
+              "outbox entry ", store::DecodeBigEndian64(k), " is truncated"));
         }
-        left.push_back(std::move(o));
-        return true;
+        return parse_error.ok();
       }));
   CUSTHUB_RETURN_IF_ERROR(parse_error);
   if (!left.empty()) {

@@ -19,6 +19,7 @@
 #include "src/profile/traits.h"
 #include "src/publish/outputs.h"
 #include "src/rules/rules.h"
+#include "streams/outbox_blob.h"
 
 namespace custhub::streams {
 namespace {
@@ -82,7 +83,23 @@ absl::Status BatchProcessor::Init() {
         return true;
       }));
   store_->SetSeenExpiry(SeenExpiry());
+  CUSTHUB_RETURN_IF_ERROR(LoadOpenBlobs());
   return LoadErased();
+}
+
+absl::Status BatchProcessor::LoadOpenBlobs() {
+  open_blobs_.clear();
+  bool damaged = false;
+  CUSTHUB_RETURN_IF_ERROR(store_->ForEach(
+      Cf::kOutbox, "", [&](absl::string_view k, absl::string_view v) {
+        uint64_t first = store::DecodeBigEndian64(k);
+        uint64_t n = 0;
+        damaged = !ForEachInOutboxBlob(v, [&](absl::string_view) { ++n; });
+        open_blobs_[first] = {first + n, 0};
+        return !damaged;
+      }));
+  if (damaged) return absl::DataLossError("outbox: an entry is truncated");
+  return absl::OkStatus();
 }
 
 void BatchProcessor::SendToDlq(const InputRecord& r,
@@ -565,26 +582,18 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
 }
 
 void BatchProcessor::DeleteDelivered(const std::vector<uint64_t>& delivered,
-                                     store::StateBatch* batch) {
-  // A batch's outputs are confirmed together, so the delivered sequence
-  // numbers come in long consecutive runs: one range delete per run instead
-  // of a memtable insert per output (they were a third of all inserts).
-  std::vector<uint64_t> seqs(delivered);
-  std::sort(seqs.begin(), seqs.end());
-  seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
-  constexpr size_t kMinRun = 16;
-  for (size_t i = 0; i < seqs.size();) {
-    size_t j = i + 1;
-    while (j < seqs.size() && seqs[j] == seqs[j - 1] + 1) ++j;
-    if (j - i >= kMinRun) {
-      batch->DeleteRange(Cf::kOutbox, store::EncodeBigEndian64(seqs[i]),
-                         store::EncodeBigEndian64(seqs[j - 1] + 1));
-    } else {
-      for (size_t k = i; k < j; ++k) {
-        batch->Delete(Cf::kOutbox, store::EncodeBigEndian64(seqs[k]));
-      }
+                                     store::StateBatch* batch,
+                                     std::vector<uint64_t>* done) {
+  for (uint64_t seq : delivered) {
+    auto it = open_blobs_.upper_bound(seq);
+    if (it == open_blobs_.begin()) continue;
+    --it;
+    OpenBlob& blob = it->second;
+    if (seq >= blob.end) continue;
+    if (++blob.confirmed == blob.end - it->first) {
+      batch->Delete(Cf::kOutbox, store::EncodeBigEndian64(it->first));
+      done->push_back(it->first);
     }
-    i = j;
   }
 }
 
@@ -597,11 +606,17 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
   batch.Clear();
   uint64_t first_seq = next_seq_;
   std::vector<Outbound> out;
+  StartOutboxBlob(&blob_);
   auto emit = [&](v1::OutboxRecord record) {
     if (!options_.publish) return;
     Outbound o{next_seq_++, std::move(record)};
-    batch.Put(Cf::kOutbox, store::EncodeBigEndian64(o.seq),
-              DeterministicBytes(o.record));
+    // Serialised in place: one copy fewer than a string per record.
+    size_t n = o.record.ByteSizeLong();
+    google::protobuf::io::ArrayOutputStream aos(AppendOutboxBlobSlot(&blob_, n),
+                                                static_cast<int>(n));
+    google::protobuf::io::CodedOutputStream cos(&aos);
+    cos.SetSerializationDeterministic(true);
+    o.record.SerializeWithCachedSizes(&cos);
     out.push_back(std::move(o));
   };
   for (auto& record : dlq_) emit(std::move(record));
@@ -694,7 +709,11 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
   for (const auto& [tp, next] : offsets_) {
     batch.PutOffset(tp.first, tp.second, next);
   }
-  DeleteDelivered(delivered, &batch);
+  if (next_seq_ > first_seq) {
+    batch.Put(Cf::kOutbox, store::EncodeBigEndian64(first_seq), blob_);
+  }
+  std::vector<uint64_t> done;
+  DeleteDelivered(delivered, &batch, &done);
   batch.Put(Cf::kMeta, kNextSeqKey, store::EncodeBigEndian64(next_seq_));
   for (const auto& [tp, t] : partition_time_) {
     batch.Put(Cf::kMeta, absl::StrCat(kPartitionTimePrefix, tp),
@@ -708,6 +727,8 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
     return s;
   }
   for (const auto& [tp, next] : offsets_) committed_offsets_[tp] = next;
+  if (next_seq_ > first_seq) open_blobs_[first_seq] = {next_seq_, 0};
+  for (uint64_t first : done) open_blobs_.erase(first);
   store_->SetSeenExpiry(SeenExpiry());
   stats_.profiles_published += dirty.size();
   ++stats_.batches;

@@ -225,9 +225,20 @@ class BatchProcessor {
   // drops it and the next load reads RocksDB.
   LruCache<CachedCustomer> customer_cache_;
   LruCache<std::string> identifier_cache_;  // key -> id
-  // Outbox deletes of the confirmed outputs.
-  static void DeleteDelivered(const std::vector<uint64_t>& delivered,
-                              store::StateBatch* batch);
+  // Outbox (outbox_blob.h): each batch's outputs are one entry, keyed by
+  // its first sequence number, deleted once every output in it is
+  // confirmed. first seq -> (end seq, outputs confirmed so far).
+  struct OpenBlob {
+    uint64_t end = 0;
+    uint64_t confirmed = 0;
+  };
+  std::map<uint64_t, OpenBlob> open_blobs_;
+  absl::Status LoadOpenBlobs();
+  // Counts `delivered` against their entries and deletes the entries now
+  // wholly confirmed; `done` gets their keys, to forget after the write.
+  void DeleteDelivered(const std::vector<uint64_t>& delivered,
+                       store::StateBatch* batch, std::vector<uint64_t>* done);
+  std::string blob_;  // Commit's outbox entry, reused
   // After a successful write: the batch's state becomes the caches'.
   void KeepCommitted();
   absl::flat_hash_set<std::string> new_identifiers_;

@@ -126,6 +126,7 @@ class Harness {
     return out;
   }
   streams::BatchProcessor& processor() { return *processor_; }
+  store::StateStore& store() { return *store_; }
 
  private:
   void Commit(std::vector<streams::Outbound>* all) {

@@ -8,6 +8,7 @@
 #include "custhub/v1/state.pb.h"
 #include "src/identity/identifiers.h"
 #include "src/store/state_store.h"
+#include "streams/outbox_blob.h"
 #include "tests/common/temp_dir.h"
 #include "tests/unit/streams/harness.h"
 
@@ -347,4 +348,81 @@ TEST_CASE("the state caches stay within their bounds and change no state",
   CHECK(cached.Customers() == 10);
   CHECK(cached.Customer("c4@example.com").profile().orders().count() == 3);
   CHECK(cached.Digest() == plain.Digest());
+}
+
+namespace {
+
+int OutboxEntries(store::StateStore& store) {
+  int n = 0;
+  REQUIRE(store
+              .ForEach(store::Cf::kOutbox, "",
+                       [&](absl::string_view, absl::string_view) {
+                         ++n;
+                         return true;
+                       })
+              .ok());
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a batch's outputs are one outbox entry, deleted once all are "
+    "confirmed, also after a restart",
+    "[streams][outbox]") {
+  TempDir dir;
+  std::vector<uint64_t> first, second;
+  {
+    Harness h(dir.path);
+    for (const auto& o : h.Feed({Scenario()[0], Scenario()[1]}, 100))
+      first.push_back(o.seq);
+    for (const auto& o : h.Feed({Scenario()[3]}, 100)) second.push_back(o.seq);
+    REQUIRE(first.size() > 1);
+    REQUIRE_FALSE(second.empty());
+    CHECK(OutboxEntries(h.store()) == 2);
+    // All of the first batch but one confirmed: the entry stays.
+    std::vector<Outbound> out;
+    REQUIRE(h.processor().Commit({first.begin(), first.end() - 1}, &out).ok());
+    CHECK(OutboxEntries(h.store()) == 2);
+    REQUIRE(h.processor().Commit({first.back()}, &out).ok());
+    CHECK(OutboxEntries(h.store()) == 1);
+    // A confirmation of an unknown or already deleted output changes nothing.
+    REQUIRE(h.processor().Commit({first.front(), 999999}, &out).ok());
+    CHECK(OutboxEntries(h.store()) == 1);
+  }
+  // After a restart the open entry is known again and goes once confirmed.
+  Harness again(dir.path);
+  std::vector<Outbound> out;
+  REQUIRE(
+      again.processor().Commit({second.begin(), second.end() - 1}, &out).ok());
+  CHECK(OutboxEntries(again.store()) == 1);
+  REQUIRE(again.processor().Commit({second.back()}, &out).ok());
+  CHECK(OutboxEntries(again.store()) == 0);
+}
+
+TEST_CASE("outbox entries read back record by record, old format included",
+          "[streams][outbox]") {
+  std::string blob;
+  streams::StartOutboxBlob(&blob);
+  streams::AppendToOutboxBlob(&blob, "alpha");
+  streams::AppendToOutboxBlob(&blob, "");
+  streams::AppendToOutboxBlob(&blob, std::string(70000, 'z'));
+  std::vector<std::string> got;
+  CHECK(streams::ForEachInOutboxBlob(
+      blob, [&](absl::string_view r) { got.emplace_back(r); }));
+  REQUIRE(got.size() == 3);
+  CHECK(got[0] == "alpha");
+  CHECK(got[1].empty());
+  CHECK(got[2].size() == 70000);
+  // Truncated: reported, after the records before the damage.
+  got.clear();
+  CHECK_FALSE(streams::ForEachInOutboxBlob(
+      absl::string_view(blob).substr(0, blob.size() - 1),
+      [&](absl::string_view r) { got.emplace_back(r); }));
+  CHECK(got.size() == 2);
+  // A value of the one-record-per-key format is that one record.
+  got.clear();
+  CHECK(streams::ForEachInOutboxBlob(
+      "\x0a\x06orders", [&](absl::string_view r) { got.emplace_back(r); }));
+  CHECK(got == std::vector<std::string>{"\x0a\x06orders"});
 }
