@@ -254,6 +254,16 @@ std::map<std::string, std::string> StoredTriggers(store::StateStore& store) {
   return out;
 }
 
+// A hub over `options`, run until caught up and drained.
+std::unique_ptr<streams::Hub> CaughtUpHub(const streams::HubOptions& options) {
+  auto hub = streams::Hub::Create(options);
+  REQUIRE(hub.ok());
+  REQUIRE((*hub)->Start().ok());
+  RunUntilCaughtUp(**hub);
+  REQUIRE((*hub)->Drain(10000).ok());
+  return std::move(*hub);
+}
+
 }  // namespace
 
 TEST_CASE("a replay fires exactly the triggers of the live run",
@@ -274,12 +284,8 @@ TEST_CASE("a replay fires exactly the triggers of the live run",
   live_options.kafka_properties = {{"max.partition.fetch.bytes", "2048"},
                                    {"fetch.max.bytes", "8192"},
                                    {"message.max.bytes", "4096"}};
-  auto live = streams::Hub::Create(live_options);
-  REQUIRE(live.ok());
-  REQUIRE((*live)->Start().ok());
-  RunUntilCaughtUp(**live);
-  REQUIRE((*live)->Drain(10000).ok());
-  auto live_triggers = StoredTriggers(*(*live)->store());
+  auto live = CaughtUpHub(live_options);
+  auto live_triggers = StoredTriggers(*live->store());
   REQUIRE(live_triggers.size() > 50);
   std::set<std::string> kinds;
   for (const auto& [key, what] : live_triggers) {
@@ -293,12 +299,8 @@ TEST_CASE("a replay fires exactly the triggers of the live run",
   auto replay_options = TestHubOptions(broker->bootstrap(), replay_dir.path);
   replay_options.replay = true;
   replay_options.batch_max = 20000;
-  auto replay = streams::Hub::Create(replay_options);
-  REQUIRE(replay.ok());
-  REQUIRE((*replay)->Start().ok());
-  RunUntilCaughtUp(**replay);
-  REQUIRE((*replay)->Drain(10000).ok());
-  auto replay_triggers = StoredTriggers(*(*replay)->store());
+  auto replay = CaughtUpHub(replay_options);
+  auto replay_triggers = StoredTriggers(*replay->store());
   CHECK(replay_triggers == live_triggers);
 
   // Both published every trigger under its key: each key twice on the topic.

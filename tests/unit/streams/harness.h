@@ -51,14 +51,7 @@ class Harness {
     std::vector<streams::Outbound> all;
     size_t n = 0;
     for (const auto& r : recs) {
-      streams::InputRecord in;
-      in.topic = r.topic;
-      in.offset = offsets_[r.topic]++;
-      in.value = r.value;
-      in.key = "k";
-      in.headers = {{"event-id", r.event_id}};
-      in.timestamp_ms = 1767225600000;
-      REQUIRE(processor_->Add(in).ok());
+      Add(r);
       if (++n % batch == 0) Commit(&all);
     }
     Commit(&all);
