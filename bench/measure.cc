@@ -23,7 +23,7 @@ double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-constexpr size_t kBatch = 20000;  // the hub's default --batch-max
+const size_t kBatch = streams::HubOptions().batch_max;  // the hub default
 constexpr size_t kValueBytes = 300;
 
 double Percentile(std::vector<double>& v, double q) {
