@@ -196,7 +196,7 @@ absl::StatusOr<bool> BatchProcessor::SeenBefore(const std::string& key) {
 }
 
 absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::LoadCustomer(
-    const std::string& id) {
+    const std::string& id, bool create) {
   auto it = customers_.find(id);
   if (it != customers_.end()) return &it->second;
   CustomerSlot slot;
@@ -227,6 +227,8 @@ absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::LoadCustomer(
     }
     if (options_.publish) slot.before = slot.state.profile();
     slot.indexed_due = rules::NextDue(slot.state);
+  } else if (!create) {
+    return nullptr;
   } else {
     slot.state.mutable_profile()->set_customer_id(id);
     ++stats_.customers_created;

@@ -154,7 +154,10 @@ class BatchProcessor {
   };
 
   absl::Status FoldEvent(custhub::v1::Event& event, Micros at);
-  absl::StatusOr<CustomerSlot*> LoadCustomer(const std::string& id);
+  // The customer's slot, loaded into the batch; a new empty customer if
+  // unknown, or null then when `create` is false.
+  absl::StatusOr<CustomerSlot*> LoadCustomer(const std::string& id,
+                                             bool create = true);
   // The customer the index names for `key`, or empty.
   absl::StatusOr<std::string> OwnerOf(const std::string& key);
   // Splits the keys (strongest first) into those a customer owns, with

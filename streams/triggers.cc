@@ -53,12 +53,12 @@ absl::Status BatchProcessor::FireDueTimers() {
   }
   std::sort(due.begin(), due.end());
   for (const auto& [at, id] : due) {
-    CUSTHUB_ASSIGN_OR_RETURN(bool exists, CustomerExists(id));
-    if (!exists) {  // merged away, renamed or erased since
+    CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot,
+                             LoadCustomer(id, /*create=*/false));
+    if (slot == nullptr) {  // merged away, renamed or erased since
       stale_due_.emplace_back(at, id);
       continue;
     }
-    CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, LoadCustomer(id));
     auto fired = rules::FireDue(options_.rules, &slot->state, stream);
     if (!fired.empty() || rules::NextDue(slot->state) != slot->indexed_due) {
       slot->dirty = true;
