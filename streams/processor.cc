@@ -453,7 +453,16 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
         LoadOrder(absl::StrCat("o|", event.source(), "|", refund.order_id())));
     CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, OrderCustomer(ledger->entry));
     v1::CustomerState before_refund;
-    if (slot != nullptr) before_refund = rules::BeforeView(slot->state);
+    if (slot != nullptr) {
+      // As for every event: what stream time passed fires first, wherever
+      // the batch ended.
+      auto fired = rules::FireDue(
+          options_.rules, &slot->state,
+          rules::StreamTime(options_.rules, std::max(stream_time_, at)));
+      if (!fired.empty()) slot->dirty = true;
+      AddTriggers(std::move(fired));
+      before_refund = rules::BeforeView(slot->state);
+    }
     CUSTHUB_ASSIGN_OR_RETURN(
         bool changed, profile::ApplyRefund(refund, at, &ledger->entry,
                                            slot ? &slot->state : nullptr));
@@ -489,6 +498,19 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
   std::vector<std::string> unowned;
   std::vector<std::pair<std::string, std::string>> owned;  // key, owner
   CUSTHUB_RETURN_IF_ERROR(ResolveCustomer(keys, &owned, &unowned));
+  // Timers stream time already passed fire under the customer that owns
+  // them before this event can merge it away, as they would have at the
+  // end of a batch: which customer a timer fires as must not depend on
+  // where batches end.
+  Micros stream = rules::StreamTime(options_.rules, std::max(stream_time_, at));
+  for (const auto& [key, owner] : owned) {
+    CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * owner_slot,
+                             LoadCustomer(owner, /*create=*/false));
+    if (owner_slot == nullptr) continue;
+    auto fired = rules::FireDue(options_.rules, &owner_slot->state, stream);
+    if (!fired.empty()) owner_slot->dirty = true;
+    AddTriggers(std::move(fired));
+  }
   bool derived = explicit_id.empty();
   CUSTHUB_ASSIGN_OR_RETURN(std::string id,
                            ChooseCustomer(keys, owned, explicit_id, at));
@@ -498,7 +520,6 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
   bool is_new = slot->state.first_seen_micros() == 0;
   // Timers due before this event fire first, so a late event never cancels
   // what stream time already passed.
-  Micros stream = rules::StreamTime(options_.rules, std::max(stream_time_, at));
   if (!is_new)
     AddTriggers(rules::FireDue(options_.rules, &slot->state, stream));
   v1::CustomerState before = rules::BeforeView(slot->state);

@@ -24,7 +24,19 @@ using custhub::testing::StartBroker;
 using custhub::testing::TempDir;
 using custhub::testing::TestHubOptions;
 
-namespace {}  // namespace
+namespace {
+
+// A hub over `options`, run until caught up and drained.
+std::unique_ptr<streams::Hub> CaughtUpHub(const streams::HubOptions& options) {
+  auto hub = streams::Hub::Create(options);
+  REQUIRE(hub.ok());
+  REQUIRE((*hub)->Start().ok());
+  RunUntilCaughtUp(**hub);
+  REQUIRE((*hub)->Drain(10000).ok());
+  return std::move(*hub);
+}
+
+}  // namespace
 
 TEST_CASE("platform webhooks fold into RocksDB and profiles reach the topic",
           "[integration]") {
@@ -32,15 +44,10 @@ TEST_CASE("platform webhooks fold into RocksDB and profiles reach the topic",
   synth::SyntheticStore synth({.customers = 80, .seed = 11});
   ProduceAll(broker->bootstrap(), synth.records());
   TempDir dir;
-  auto hub =
-      streams::Hub::Create(TestHubOptions(broker->bootstrap(), dir.path));
-  REQUIRE(hub.ok());
-  REQUIRE((*hub)->Start().ok());
-  RunUntilCaughtUp(**hub);
-  REQUIRE((*hub)->Drain(10000).ok());
+  auto hub = CaughtUpHub(TestHubOptions(broker->bootstrap(), dir.path));
 
-  CheckExact(*(*hub)->store(), synth);
-  const auto& st = (*hub)->stats();
+  CheckExact(*hub->store(), synth);
+  const auto& st = hub->stats();
   CHECK(st.records == synth.records().size());
   CHECK(st.duplicates == static_cast<uint64_t>(synth.duplicate_events()));
   CHECK(st.dlq == static_cast<uint64_t>(synth.malformed()));
@@ -48,7 +55,7 @@ TEST_CASE("platform webhooks fold into RocksDB and profiles reach the topic",
 
   // Each changed profile is on customer.profiles, keyed by customer id, and
   // the newest record per key equals the stored profile.
-  CheckPublished(*(*hub)->store(), broker->bootstrap());
+  CheckPublished(*hub->store(), broker->bootstrap());
 
   // Destination topics carry their shapes, one upsert per changed customer.
   auto crm = ReadTopic(broker->bootstrap(), "crm.contacts");
@@ -187,14 +194,10 @@ TEST_CASE("with --transactional each batch's outputs commit as a transaction",
   auto options = TestHubOptions(broker->bootstrap(), dir.path);
   options.transactional_id = "custhub-test";
   options.batch_max = 200;
-  auto hub = streams::Hub::Create(options);
-  REQUIRE(hub.ok());
-  REQUIRE((*hub)->Start().ok());
-  RunUntilCaughtUp(**hub);
-  REQUIRE((*hub)->Drain(10000).ok());
-  CheckExact(*(*hub)->store(), synth);
-  CheckPublished(*(*hub)->store(), broker->bootstrap());
-  CHECK((*hub)->outbox_in_flight() == 0);
+  auto hub = CaughtUpHub(options);
+  CheckExact(*hub->store(), synth);
+  CheckPublished(*hub->store(), broker->bootstrap());
+  CHECK(hub->outbox_in_flight() == 0);
 }
 
 TEST_CASE("triggers reach customer.triggers with their idempotency keys",
@@ -211,12 +214,7 @@ TEST_CASE("triggers reach customer.triggers with their idempotency keys",
         R"({"occurredAt":"2026-01-06T10:00:00Z","identifiers":{"emails":["tr@example.com"]},"email":{"kind":"BOUNCED"}})",
         {{"event-id", "b1"}}}});
   TempDir dir;
-  auto hub =
-      streams::Hub::Create(TestHubOptions(broker->bootstrap(), dir.path));
-  REQUIRE(hub.ok());
-  REQUIRE((*hub)->Start().ok());
-  RunUntilCaughtUp(**hub);
-  REQUIRE((*hub)->Drain(10000).ok());
+  auto hub = CaughtUpHub(TestHubOptions(broker->bootstrap(), dir.path));
   auto records = ReadTopic(broker->bootstrap(), "customer.triggers");
   std::set<std::string> kinds;
   for (const auto& r : records) {
@@ -252,16 +250,6 @@ std::map<std::string, std::string> StoredTriggers(store::StateStore& store) {
       });
   REQUIRE(s.ok());
   return out;
-}
-
-// A hub over `options`, run until caught up and drained.
-std::unique_ptr<streams::Hub> CaughtUpHub(const streams::HubOptions& options) {
-  auto hub = streams::Hub::Create(options);
-  REQUIRE(hub.ok());
-  REQUIRE((*hub)->Start().ok());
-  RunUntilCaughtUp(**hub);
-  REQUIRE((*hub)->Drain(10000).ok());
-  return std::move(*hub);
 }
 
 }  // namespace
