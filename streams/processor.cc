@@ -203,13 +203,6 @@ absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::LoadCustomer(
   if (auto cached = customer_cache_.Take(id)) {
     // As committed: what RocksDB holds, already parsed.
     slot.state = std::move(cached->state);
-    if (options_.publish) {
-      if (cached->bodies.has_value()) {
-        slot.before_bodies = std::move(cached->bodies);
-      } else {
-        slot.before = slot.state.profile();
-      }
-    }
     slot.indexed_due = rules::NextDue(slot.state);
     return &customers_.emplace(id, std::move(slot)).first->second;
   }
@@ -225,7 +218,6 @@ absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::LoadCustomer(
         !slot.state.mutable_rules()->ParseFromString(*rules_bytes)) {
       return absl::DataLossError(absl::StrCat("rules of ", id, " are corrupt"));
     }
-    if (options_.publish) slot.before = slot.state.profile();
     slot.indexed_due = rules::NextDue(slot.state);
   } else if (!create) {
     return nullptr;
@@ -681,6 +673,21 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
       if (slot.indexed_due) stale_due_.emplace_back(*slot.indexed_due, id);
       if (due) batch.Put(Cf::kMeta, DueKey(*due, id), "");
     }
+    // What each destination got last is kept as digests in the rules
+    // state, so the customer's old profile is never rendered again. A new
+    // customer (or state from before the digests) has none: every body goes.
+    std::vector<v1::OutboxRecord> destination_records;
+    if (options_.publish) {
+      v1::PublishedBodies* sent =
+          slot.state.mutable_rules()->mutable_published();
+      publish::BodyHashes was{sent->crm(), sent->esp_profile(), sent->erp()};
+      publish::BodyHashes now;
+      destination_records = publish::ChangedDestinationRecords(
+          options_.destinations, &was, slot.state.profile(), &now);
+      sent->set_crm(now.crm);
+      sent->set_esp_profile(now.esp_profile);
+      sent->set_erp(now.erp);
+    }
     v1::RulesState rules_state;
     rules_state.Swap(slot.state.mutable_rules());
     batch.Put(Cf::kProfiles, id, DeterministicBytes(slot.state));
@@ -688,22 +695,7 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
     rules_state.Swap(slot.state.mutable_rules());
     emit(publish::ProfileRecord(slot.state.profile(), options_.outputs,
                                 options_.format));
-    if (options_.publish) {
-      const publish::DestinationBodies* was = nullptr;
-      publish::DestinationBodies rendered;
-      if (slot.before_bodies.has_value()) {
-        was = &*slot.before_bodies;
-      } else if (slot.before.has_value()) {
-        rendered =
-            publish::RenderDestinations(options_.destinations, *slot.before);
-        was = &rendered;
-      }
-      for (auto& r : publish::DestinationRecords(options_.destinations, was,
-                                                 slot.state.profile(),
-                                                 &slot.after_bodies)) {
-        emit(std::move(r));
-      }
-    }
+    for (auto& r : destination_records) emit(std::move(r));
   }
   for (const auto& [key, slot] : orders_) {
     if (slot.dirty)
@@ -776,10 +768,7 @@ void BatchProcessor::KeepCommitted() {
   // RocksDB holds (a failed fold after its timers fired), and RocksDB wins.
   for (auto& [id, slot] : customers_) {
     if (!slot.dirty) continue;
-    CachedCustomer c{std::move(slot.state), std::nullopt};
-    // Commit rendered them for every written customer when publishing.
-    if (options_.publish) c.bodies = std::move(slot.after_bodies);
-    customer_cache_.Put(id, std::move(c));
+    customer_cache_.Put(id, CachedCustomer{std::move(slot.state)});
   }
   // Every pair is committed: read from the store or the cache, or written
   // by this batch.

@@ -131,21 +131,12 @@ class BatchProcessor {
   struct CustomerSlot {
     custhub::v1::CustomerState state;
     bool dirty = false;
-    // The profile as last published, for destination change detection;
-    // absent for a customer new in this batch.
-    std::optional<custhub::v1::CustomerProfile> before;
     // The due time under which the timer index lists this customer.
     std::optional<Micros> indexed_due;
-    // The destination bodies of `before`, when the cache kept them from the
-    // batch that last published the customer (then `before` is not set).
-    std::optional<publish::DestinationBodies> before_bodies;
-    publish::DestinationBodies after_bodies;  // set by Commit
   };
-  // A customer in the cross-batch cache: its committed state and what its
-  // destinations got then.
+  // A customer in the cross-batch cache: its committed state.
   struct CachedCustomer {
     custhub::v1::CustomerState state;
-    std::optional<publish::DestinationBodies> bodies;
   };
   template <typename T>
   struct LedgerSlot {

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "src/common/hash.h"
 #include "src/common/money.h"
 #include "src/common/time.h"
 
@@ -513,6 +514,36 @@ std::vector<v1::OutboxRecord> DestinationRecords(
   if (changed(after_bodies->erp, before ? before->erp : kNone)) {
     out.push_back(MakeRecord(config.erp.topic, key, *after_bodies->erp, "erp",
                              kOperationUpsert));
+  }
+  return out;
+}
+
+std::vector<v1::OutboxRecord> ChangedDestinationRecords(
+    const DestinationConfig& config, const BodyHashes* before,
+    const v1::CustomerProfile& after, BodyHashes* after_hashes) {
+  std::vector<v1::OutboxRecord> out;
+  const std::string& key = after.customer_id();
+  DestinationBodies now = RenderDestinations(config, after);
+  auto digest = [](const std::optional<std::string>& body) -> uint64_t {
+    if (!body.has_value()) return 0;
+    uint64_t h = Hash64(*body);
+    return h == 0 ? 1 : h;  // 0 means "nothing sent"
+  };
+  *after_hashes = {digest(now.crm), digest(now.esp_profile), digest(now.erp)};
+  auto changed = [&](uint64_t now_hash, uint64_t was_hash) {
+    return now_hash != 0 && (before == nullptr || now_hash != was_hash);
+  };
+  if (changed(after_hashes->crm, before ? before->crm : 0)) {
+    out.push_back(MakeRecord(config.crm.topic, key, *now.crm,
+                             CrmName(config.crm), kOperationUpsert));
+  }
+  if (changed(after_hashes->esp_profile, before ? before->esp_profile : 0)) {
+    out.push_back(MakeRecord(config.esp_profiles.topic, key, *now.esp_profile,
+                             "klaviyo", kOperationUpsert));
+  }
+  if (changed(after_hashes->erp, before ? before->erp : 0)) {
+    out.push_back(
+        MakeRecord(config.erp.topic, key, *now.erp, "erp", kOperationUpsert));
   }
   return out;
 }

@@ -183,6 +183,20 @@ std::vector<v1::OutboxRecord> DestinationRecords(
     const DestinationConfig& config, const DestinationBodies* before,
     const v1::CustomerProfile& after, DestinationBodies* after_bodies);
 
+// What each destination was last sent, as 64-bit digests of its bodies
+// (0: nothing), so a customer's old profile need not be rendered again to
+// tell whether a body changed. A customer carries these in its state.
+struct BodyHashes {
+  uint64_t crm = 0, esp_profile = 0, erp = 0;
+};
+
+// As above, comparing with the digests of what was sent; null `before`
+// (a new customer, or state from before digests were kept) sends every
+// body. Hands back `after`'s digests in `after_hashes`.
+std::vector<v1::OutboxRecord> ChangedDestinationRecords(
+    const DestinationConfig& config, const BodyHashes* before,
+    const v1::CustomerProfile& after, BodyHashes* after_hashes);
+
 // Each enabled destination's erasure form for an erased customer: HubSpot
 // GDPR delete per email, Salesforce delete by external id, a Klaviyo
 // data-privacy deletion job per email and phone, ERP {"deleted": true}.

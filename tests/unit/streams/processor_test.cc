@@ -7,6 +7,7 @@
 #include "custhub/v1/identity.pb.h"
 #include "custhub/v1/state.pb.h"
 #include "src/identity/identifiers.h"
+#include "src/publish/destinations.h"
 #include "src/store/state_store.h"
 #include "streams/outbox_blob.h"
 #include "tests/common/temp_dir.h"
@@ -425,4 +426,59 @@ TEST_CASE("outbox entries read back record by record, old format included",
   CHECK(streams::ForEachInOutboxBlob(
       "\x0a\x06orders", [&](absl::string_view r) { got.emplace_back(r); }));
   CHECK(got == std::vector<std::string>{"\x0a\x06orders"});
+}
+
+TEST_CASE(
+    "destinations get a record exactly when their body changes, across "
+    "restarts",
+    "[streams][destinations]") {
+  // Commit keeps only digests of what each destination was sent; the
+  // records must be those a comparison of the rendered old and new profiles
+  // gives, also after a restart emptied the caches.
+  TempDir dir;
+  streams::ProcessorOptions options;
+  const std::vector<std::vector<Rec>> batches = {
+      {{"orders",
+        Order("ann@example.com", "1001", 5000, "2026-01-01T10:00:00Z"), "e1"}},
+      // Newer state of the same order, then a stale one: no change at all.
+      {{"orders",
+        Order("ann@example.com", "1001", 5200, "2026-01-01T11:00:00Z"), "e2"}},
+      {{"orders",
+        Order("ann@example.com", "1001", 4000, "2026-01-01T09:00:00Z"), "e3"}},
+      {{"orders", Order("ann@example.com", "1002", 700, "2026-01-02T10:00:00Z"),
+        "e4"},
+       {"returns", Refund("r1", "1002", 700), "e5"}},
+  };
+  int sent = 0;
+  for (size_t i = 0; i < batches.size(); ++i) {
+    // A new processor for every batch but the last two: restarts in between.
+    Harness h(dir.path, options);
+    std::optional<v1::CustomerState> before = h.ByKey("email:ann@example.com");
+    std::vector<Outbound> out = h.Feed(batches[i], 100);
+    v1::CustomerState after = h.Customer("ann@example.com");
+    std::vector<v1::OutboxRecord> expected = publish::DestinationRecords(
+        options.destinations, before ? &before->profile() : nullptr,
+        after.profile());
+    std::vector<v1::OutboxRecord> actual;
+    for (const auto& o : out) {
+      // Profile upserts, not the ESP's trigger events.
+      const auto& d = options.destinations;
+      for (const std::string& topic :
+           {d.crm.topic, d.esp_profiles.topic, d.erp.topic}) {
+        if (o.record.topic() == topic) {
+          actual.push_back(o.record);
+          break;
+        }
+      }
+    }
+    INFO("batch " << i);
+    REQUIRE(actual.size() == expected.size());
+    for (size_t j = 0; j < actual.size(); ++j) {
+      CHECK(actual[j].topic() == expected[j].topic());
+      CHECK(actual[j].value() == expected[j].value());
+    }
+    sent += static_cast<int>(actual.size());
+    if (i == 2) CHECK(actual.empty());  // the stale update changed nothing
+  }
+  CHECK(sent >= 3);  // the first batch alone reaches every destination
 }
