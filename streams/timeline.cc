@@ -108,16 +108,29 @@ absl::Status BatchProcessor::MoveTimeline(const std::string& from,
 }
 
 void BatchProcessor::WriteTimeline(store::StateBatch* batch) {
-  for (const auto& [id, entries] : timeline_) {
+  std::string value;
+  for (auto& [id, entries] : timeline_) {
     if (!customers_.contains(id)) continue;  // erased or merged away
-    Micros newest = 0;
-    for (const auto& t : entries) {
-      batch->Put(Cf::kTimeline, TimelineKey(id, t.at_micros(), t.event_id()),
-                 t.SerializeAsString());
-      newest = std::max(newest, t.at_micros());
+    // One value per customer and batch, under its newest entry (a lone
+    // entry is stored as it is).
+    auto newest = std::max_element(entries.begin(), entries.end(),
+                                   [](const auto& a, const auto& b) {
+                                     return a.at_micros() < b.at_micros();
+                                   });
+    Micros newest_at = newest->at_micros();
+    std::string key = TimelineKey(id, newest_at, newest->event_id());
+    value.clear();
+    if (entries.size() == 1) {
+      entries.front().AppendToString(&value);
+    } else {
+      v1::TimelinePack pack;
+      for (auto& t : entries) *pack.add_entries() = std::move(t);
+      value.push_back('\0');
+      pack.AppendToString(&value);
     }
-    // Entries older than the window go, as one range delete.
-    Micros cutoff = newest - options_.timeline_retention;
+    batch->Put(Cf::kTimeline, key, value);
+    // Values wholly older than the window go, as one range delete.
+    Micros cutoff = newest_at - options_.timeline_retention;
     const auto& state = customers_.at(id).state;
     if (state.first_seen_micros() < cutoff) {
       batch->DeleteRange(Cf::kTimeline, TimelineKey(id, 0, ""),

@@ -1,10 +1,13 @@
 #include "src/api/lookup.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "src/common/hash.h"
 #include "src/common/status.h"
+#include "src/common/time.h"
 #include "src/identity/identifiers.h"
 
 namespace custhub::api {
@@ -76,8 +79,55 @@ absl::StatusOr<std::optional<custhub::v1::CustomerState>> LookupCustomer(
 
 absl::StatusOr<std::vector<custhub::v1::TimelineEntry>> RecentTimeline(
     store::StateStore& store, const std::string& customer_id, size_t limit) {
-  return Newest<custhub::v1::TimelineEntry>(store, store::Cf::kTimeline,
-                                            customer_id, limit);
+  using custhub::v1::TimelineEntry;
+  std::vector<TimelineEntry> out;
+  if (limit == 0 || customer_id.empty()) return out;
+  // Values are single entries or packs of one batch's entries (state.proto
+  // TimelinePack), keyed by their newest entry's time. Newest key first, a
+  // pack can still hold entries older than the next one's: read on until no
+  // unread value can hold one of the `limit` newest.
+  auto newer = [](const TimelineEntry& a, const TimelineEntry& b) {
+    if (a.at_micros() != b.at_micros()) return a.at_micros() > b.at_micros();
+    return Hash64(a.event_id()) > Hash64(b.event_id());  // as keys order
+  };
+  std::string prefix = absl::StrCat(customer_id, absl::string_view("\0", 1));
+  bool corrupt = false;
+  CUSTHUB_RETURN_IF_ERROR(store.ForEachReverse(
+      store::Cf::kTimeline, prefix,
+      [&](absl::string_view key, absl::string_view value) {
+        auto key_at = static_cast<Micros>(
+            store::DecodeBigEndian64(key.substr(prefix.size(), 8)));
+        if (out.size() >= limit) {
+          std::nth_element(out.begin(), out.begin() + (limit - 1), out.end(),
+                           newer);
+          if (key_at < out[limit - 1].at_micros()) return false;
+        }
+        if (!value.empty() && value[0] == '\0') {
+          custhub::v1::TimelinePack pack;
+          value.remove_prefix(1);
+          if (!pack.ParseFromArray(value.data(),
+                                   static_cast<int>(value.size()))) {
+            corrupt = true;
+            return false;
+          }
+          for (auto& e : *pack.mutable_entries()) out.push_back(std::move(e));
+          return true;
+        }
+        TimelineEntry e;
+        if (!e.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          corrupt = true;
+          return false;
+        }
+        out.push_back(std::move(e));
+        return true;
+      }));
+  if (corrupt) {
+    return absl::DataLossError(
+        absl::StrCat("a timeline entry of ", customer_id, " is corrupt"));
+  }
+  std::sort(out.begin(), out.end(), newer);
+  if (out.size() > limit) out.resize(limit);
+  return out;
 }
 
 absl::StatusOr<std::vector<custhub::v1::Trigger>> RecentTriggers(

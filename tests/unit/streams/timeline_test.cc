@@ -1,0 +1,62 @@
+// The timeline as the processor writes it (one value per customer and
+// batch) and as the API reads it back: the newest entries, newest first.
+#include <catch2/catch.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "src/api/lookup.h"
+#include "src/common/time.h"
+#include "tests/common/temp_dir.h"
+#include "tests/unit/streams/harness.h"
+
+using namespace custhub;
+using testing::Harness;
+using testing::Rec;
+using testing::TempDir;
+
+namespace {
+
+std::string Order(const std::string& id, const std::string& at) {
+  return absl::StrCat(
+      R"({"occurredAt":")", at,
+      R"(","identifiers":{"emails":["ann@example.com"]},"order":{"orderId":")",
+      id, R"(","total":{"minor":"100","currency":"USD"},"itemCount":1,)",
+      R"("updatedAt":")", at, R"("}})");
+}
+
+}  // namespace
+
+TEST_CASE("timeline entries packed per batch read back newest first",
+          "[streams][timeline]") {
+  TempDir dir;
+  Harness h(dir.path);
+  // Three batches whose event times interleave: each batch's value is keyed
+  // by its newest entry, yet older values hold newer entries than some of
+  // the newer values.
+  const std::vector<std::vector<int>> days = {
+      {3, 9, 1, 5}, {2, 8}, {4}, {7, 6, 10}};
+  int n = 0;
+  for (const auto& batch : days) {
+    std::vector<Rec> recs;
+    for (int day : batch) {
+      std::string id = absl::StrCat("o", ++n);
+      recs.push_back({"orders",
+                      Order(id, absl::StrFormat("2026-01-%02dT10:00:00Z", day)),
+                      id});
+    }
+    h.Feed(recs, 100);
+  }
+  std::string customer = h.Customer("ann@example.com").profile().customer_id();
+  for (size_t limit = 1; limit <= 12; ++limit) {
+    auto entries = api::RecentTimeline(h.store(), customer, limit);
+    REQUIRE(entries.ok());
+    INFO("limit " << limit);
+    REQUIRE(entries->size() == std::min<size_t>(limit, 10));
+    for (size_t i = 0; i < entries->size(); ++i) {
+      // Days 10, 9, 8, ... down.
+      CHECK((*entries)[i].at_micros() ==
+            *ParseRfc3339(
+                absl::StrFormat("2026-01-%02dT10:00:00Z", 10 - int(i))));
+    }
+  }
+}
