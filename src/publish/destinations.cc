@@ -2,191 +2,56 @@
 // lives in destinations_config.cc.
 #include "src/publish/destinations.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <variant>
+#include <cstring>
+#include <iterator>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "src/common/hash.h"
 #include "src/common/money.h"
 #include "src/common/time.h"
+#include "src/publish/json_writer.h"
 
 namespace custhub::publish {
 namespace {
 
-// ---------------------------------------------------------------- JSON ----
-
-// Appends `s` as a JSON string. Invalid UTF-8 becomes U+FFFD so the output
-// is always valid JSON; U+2028/U+2029 are escaped for JavaScript consumers.
-void AppendJsonString(absl::string_view s, std::string* out) {
-  out->reserve(out->size() + s.size() + 2);
-  out->push_back('"');
-  size_t i = 0;
-  while (i < s.size()) {
-    // Runs of printable ASCII other than '"' and '\\' (nearly every
-    // string) go in one append.
-    size_t run = i;
-    while (run < s.size()) {
-      const auto r = static_cast<unsigned char>(s[run]);
-      if (r < 0x20 || r >= 0x80 || r == '"' || r == '\\') break;
-      ++run;
-    }
-    if (run > i) {
-      out->append(s.data() + i, run - i);
-      i = run;
-      continue;
-    }
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"':
-          out->append("\\\"");
-          break;
-        case '\\':
-          out->append("\\\\");
-          break;
-        case '\b':
-          out->append("\\b");
-          break;
-        case '\f':
-          out->append("\\f");
-          break;
-        case '\n':
-          out->append("\\n");
-          break;
-        case '\r':
-          out->append("\\r");
-          break;
-        case '\t':
-          out->append("\\t");
-          break;
-        default:
-          if (c < 0x20) {
-            absl::StrAppend(out, absl::StrFormat("\\u%04x", c));
-          } else {
-            out->push_back(static_cast<char>(c));
-          }
-      }
-      ++i;
-      continue;
-    }
-    // Length of a well-formed UTF-8 sequence at i (RFC 3629), or 0.
-    auto byte = [&](size_t k) -> unsigned {
-      return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u;
-    };
-    auto cont = [&](size_t k) { return (byte(k) & 0xC0u) == 0x80u; };
-    size_t len = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = cont(1) ? 2 : 0;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-      len = byte(1) >= lo && byte(1) <= hi && cont(2) ? 3 : 0;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-      len = byte(1) >= lo && byte(1) <= hi && cont(2) && cont(3) ? 4 : 0;
-    }
-    if (len == 0) {
-      out->append("\xEF\xBF\xBD");
-      ++i;
-    } else if (len == 3 && c == 0xE2 && byte(1) == 0x80 &&
-               (byte(2) == 0xA8 || byte(2) == 0xA9)) {
-      out->append(byte(2) == 0xA8 ? "\\u2028" : "\\u2029");
-      i += 3;
-    } else {
-      out->append(s.data() + i, len);
-      i += len;
-    }
-  }
-  out->push_back('"');
-}
-
-// Writes one JSON document, objects only, in call order (so output is
-// deterministic and key order is the mapping's order).
-class JsonWriter {
- public:
-  JsonWriter& Begin() {
-    Separate();
-    out_.push_back('{');
-    first_.push_back(true);
-    return *this;
-  }
-  JsonWriter& End() {
-    out_.push_back('}');
-    first_.pop_back();
-    return *this;
-  }
-  JsonWriter& Key(absl::string_view key) {
-    Separate();
-    AppendJsonString(key, &out_);
-    out_.push_back(':');
-    after_key_ = true;
-    return *this;
-  }
-  JsonWriter& String(absl::string_view value) {
-    Separate();
-    AppendJsonString(value, &out_);
-    return *this;
-  }
-  // A number or literal already in JSON syntax.
-  JsonWriter& Raw(absl::string_view json) {
-    Separate();
-    out_.append(json.data(), json.size());
-    return *this;
-  }
-  JsonWriter& Field(absl::string_view key, absl::string_view value) {
-    return Key(key).String(value);
-  }
-  // Skips the member when `value` is empty.
-  JsonWriter& FieldIfSet(absl::string_view key, absl::string_view value) {
-    return value.empty() ? *this : Field(key, value);
-  }
-  std::string Take() { return std::move(out_); }
-
- private:
-  void Separate() {
-    if (after_key_) {
-      after_key_ = false;
-      return;
-    }
-    if (first_.empty()) return;
-    if (!first_.back()) out_.push_back(',');
-    first_.back() = false;
-  }
-
-  std::string out_;
-  std::vector<bool> first_;
-  bool after_key_ = false;
-};
-
 // ------------------------------------------------------- field catalog ----
 
-struct Ratio {
-  double value;
+// A field's value, borrowed from the profile it was read from. Absent
+// fields are skipped, so custhub never clears a destination property it did
+// not set.
+struct Value {
+  FieldType type;
+  absl::string_view text;  // kString; the currency code of kMoney
+  int64_t number = 0;  // kInteger, kBool (0, 1), kMoney (minor), kTime (micros)
+  double ratio = 0;    // kRatio
 };
-// A rendered field: absent fields are skipped, so custhub never clears a
-// destination property it did not set.
-using FieldValue =
-    std::variant<std::string, int64_t, Ratio, bool, custhub::Money>;
-using Getter = std::optional<FieldValue> (*)(const v1::CustomerProfile&);
+using Getter = std::optional<Value> (*)(const v1::CustomerProfile&);
 
-std::optional<FieldValue> Str(const std::string& s) {
+std::optional<Value> Str(absl::string_view s) {
   if (s.empty()) return std::nullopt;
-  return FieldValue(s);
+  return Value{FieldType::kString, s};
 }
-std::optional<FieldValue> Int(int64_t v) { return FieldValue(v); }
-std::optional<FieldValue> Rat(double v) { return FieldValue(Ratio{v}); }
-std::optional<FieldValue> Cash(const v1::Money& m) {
+std::optional<Value> Int(int64_t v) {
+  return Value{FieldType::kInteger, {}, v};
+}
+std::optional<Value> Rat(double v) {
+  return Value{FieldType::kRatio, {}, 0, v};
+}
+std::optional<Value> Bool(bool v) { return Value{FieldType::kBool, {}, v}; }
+std::optional<Value> Cash(const v1::Money& m) {
   if (m.currency().empty()) return std::nullopt;  // nothing ordered yet
-  return FieldValue(custhub::Money{m.minor(), m.currency()});
+  return Value{FieldType::kMoney, m.currency(), m.minor()};
 }
-std::optional<FieldValue> Time(bool has, const google::protobuf::Timestamp& t) {
+std::optional<Value> Time(bool has, const google::protobuf::Timestamp& t) {
   if (!has || (t.seconds() == 0 && t.nanos() == 0)) return std::nullopt;
-  return FieldValue(
-      FormatRfc3339(t.seconds() * kMicrosPerSecond + t.nanos() / 1000));
+  return Value{
+      FieldType::kTime, {}, t.seconds() * kMicrosPerSecond + t.nanos() / 1000};
 }
 
 struct CatalogEntry {
@@ -195,12 +60,12 @@ struct CatalogEntry {
   Getter get;
 };
 
-#define CUSTHUB_FIELD(path, type, expr)                                 \
-  CatalogEntry {                                                        \
-    path, FieldType::type,                                              \
-        [](const v1::CustomerProfile& p) -> std::optional<FieldValue> { \
-          return expr;                                                  \
-        }                                                               \
+#define CUSTHUB_FIELD(path, type, expr)                            \
+  CatalogEntry {                                                   \
+    path, FieldType::type,                                         \
+        [](const v1::CustomerProfile& p) -> std::optional<Value> { \
+          return expr;                                             \
+        }                                                          \
   }
 
 // clang-format off
@@ -237,7 +102,7 @@ const CatalogEntry kCatalog[] = {
     CUSTHUB_FIELD("email.spamComplaints", kInteger, Int(p.email().spam_complaints())),
     CUSTHUB_FIELD("email.lastOpenAt", kTime, Time(p.email().has_last_open_at(), p.email().last_open_at())),
     CUSTHUB_FIELD("email.lastClickAt", kTime, Time(p.email().has_last_click_at(), p.email().last_click_at())),
-    CUSTHUB_FIELD("checkout.open", kBool, FieldValue(p.checkout().open())),
+    CUSTHUB_FIELD("checkout.open", kBool, Bool(p.checkout().open())),
     CUSTHUB_FIELD("checkout.value", kMoney, Cash(p.checkout().value())),
     CUSTHUB_FIELD("checkout.since", kTime, Time(p.checkout().has_since(), p.checkout().since())),
     CUSTHUB_FIELD("traits.recency", kInteger, Int(p.traits().recency())),
@@ -270,56 +135,145 @@ std::optional<int> IndexedPath(absl::string_view path,
 
 constexpr absl::string_view kExternalIdsPrefix = "externalIds.";
 
-std::optional<FieldValue> Resolve(absl::string_view path,
-                                  const v1::CustomerProfile& p) {
-  for (const auto& entry : kCatalog) {
-    if (entry.path == path) return entry.get(p);
+}  // namespace
+
+// Resolves paths when a FieldPath is set, and reads them from profiles.
+class FieldReader {
+ public:
+  static void Resolve(FieldPath* f) {
+    absl::string_view path = f->path_;
+    for (size_t i = 0; i < std::size(kCatalog); ++i) {
+      if (kCatalog[i].path == path) {
+        f->source_ = FieldPath::Source::kCatalog;
+        f->index_ = static_cast<int>(i);
+        return;
+      }
+    }
+    if (auto i = IndexedPath(path, "emails")) {
+      f->source_ = FieldPath::Source::kEmail;
+      f->index_ = *i;
+    } else if (auto i = IndexedPath(path, "phones")) {
+      f->source_ = FieldPath::Source::kPhone;
+      f->index_ = *i;
+    } else if (absl::StartsWith(path, kExternalIdsPrefix)) {
+      f->source_ = FieldPath::Source::kExternal;
+    }
   }
-  if (auto i = IndexedPath(path, "emails")) {
-    return *i < p.emails_size() ? Str(p.emails(*i)) : std::nullopt;
+
+  static std::optional<FieldType> Type(const FieldPath& f) {
+    switch (f.source_) {
+      case FieldPath::Source::kCatalog:
+        return kCatalog[f.index_].type;
+      case FieldPath::Source::kEmail:
+      case FieldPath::Source::kPhone:
+        return FieldType::kString;
+      case FieldPath::Source::kExternal:
+        // "externalIds." names no source.
+        if (f.path_.size() > kExternalIdsPrefix.size()) {
+          return FieldType::kString;
+        }
+        return std::nullopt;
+      case FieldPath::Source::kUnknown:
+        break;
+    }
+    return std::nullopt;
   }
-  if (auto i = IndexedPath(path, "phones")) {
-    return *i < p.phones_size() ? Str(p.phones(*i)) : std::nullopt;
+
+  static std::optional<Value> Read(const FieldPath& f,
+                                   const v1::CustomerProfile& p) {
+    switch (f.source_) {
+      case FieldPath::Source::kCatalog:
+        return kCatalog[f.index_].get(p);
+      case FieldPath::Source::kEmail:
+        return f.index_ < p.emails_size() ? Str(p.emails(f.index_))
+                                          : std::nullopt;
+      case FieldPath::Source::kPhone:
+        return f.index_ < p.phones_size() ? Str(p.phones(f.index_))
+                                          : std::nullopt;
+      case FieldPath::Source::kExternal: {
+        auto it =
+            p.external_ids().find(f.path_.substr(kExternalIdsPrefix.size()));
+        return it == p.external_ids().end() ? std::nullopt : Str(it->second);
+      }
+      case FieldPath::Source::kUnknown:
+        break;
+    }
+    return std::nullopt;
   }
-  if (absl::ConsumePrefix(&path, kExternalIdsPrefix)) {
-    auto it = p.external_ids().find(std::string(path));
-    return it == p.external_ids().end() ? std::nullopt : Str(it->second);
-  }
-  return std::nullopt;
+};
+
+FieldPath::FieldPath(std::string path) : path_(std::move(path)) {
+  FieldReader::Resolve(this);
 }
 
-std::string FieldString(absl::string_view path, const v1::CustomerProfile& p) {
-  auto v = Resolve(path, p);
-  if (!v || !std::holds_alternative<std::string>(*v)) return "";
-  return std::get<std::string>(*v);
+namespace {
+
+// The text of a text field, or empty.
+absl::string_view FieldText(const FieldPath& path,
+                            const v1::CustomerProfile& p) {
+  std::optional<Value> v = FieldReader::Read(path, p);
+  return v && v->type == FieldType::kString ? v->text : absl::string_view();
 }
 
 // ---------------------------------------------------------- rendering ----
 
+// Longest scalar text the formatters below write: a money amount (an int64
+// magnitude, sign and point, 21 bytes) or a ratio in fixed notation (at most
+// 309 integer digits, sign, point and 9 decimals).
+constexpr size_t kScalarBuffer = 330;
+
+absl::string_view IntText(int64_t v, char* buf) {
+  return absl::string_view(
+      buf, std::to_chars(buf, buf + kScalarBuffer, v).ptr - buf);
+}
+
 // Exact major units: 12050 USD -> "120.50", 1500 JPY -> "1500".
-std::string MoneyAmount(const custhub::Money& m) {
-  auto exponent = CurrencyExponent(m.currency);
-  int e = exponent.ok() ? *exponent : 2;
+absl::string_view MoneyAmount(int64_t minor, absl::string_view currency,
+                              char* buf) {
+  // A profile's amounts are nearly always in one currency, so the last
+  // exponent looked up (CurrencyExponent scans the ISO 4217 exceptions) is
+  // kept per thread.
+  thread_local std::string last_currency;
+  thread_local int last_exponent = 2;
+  if (currency != last_currency) {
+    auto exponent = CurrencyExponent(currency);
+    last_exponent = exponent.ok() ? *exponent : 2;
+    last_currency.assign(currency.data(), currency.size());
+  }
+  const int e = last_exponent;
   uint64_t scale = 1;
   for (int i = 0; i < e; ++i) scale *= 10;
   // Unsigned, so the most negative int64 has a magnitude too.
-  uint64_t abs = m.minor < 0 ? 0 - static_cast<uint64_t>(m.minor)
-                             : static_cast<uint64_t>(m.minor);
-  std::string out = absl::StrCat(m.minor < 0 ? "-" : "", abs / scale);
+  uint64_t abs = minor < 0 ? 0 - static_cast<uint64_t>(minor)
+                           : static_cast<uint64_t>(minor);
+  char* end = buf + kScalarBuffer;
+  char* p = buf;
+  if (minor < 0) *p++ = '-';
+  p = std::to_chars(p, end, abs / scale).ptr;
   if (e > 0) {
-    std::string frac = absl::StrCat(abs % scale);
-    absl::StrAppend(&out, ".", std::string(e - frac.size(), '0'), frac);
+    *p++ = '.';
+    // The fraction, zero-padded to e digits.
+    uint64_t frac = abs % scale;
+    for (int i = e - 1; i >= 0; --i) {
+      p[i] = static_cast<char>('0' + frac % 10);
+      frac /= 10;
+    }
+    p += e;
   }
-  return out;
+  return absl::string_view(buf, p - buf);
 }
 
-// Rounded, trailing zeros trimmed; nullopt for NaN and infinities.
-std::optional<std::string> RatioText(double v, int decimals) {
+// Rounded as printf's "%.*f" (std::to_chars promises the same digits),
+// trailing zeros trimmed; nullopt for NaN and infinities.
+std::optional<absl::string_view> RatioText(double v, int decimals, char* buf) {
   if (!std::isfinite(v)) return std::nullopt;
-  std::string s = absl::StrFormat("%.*f", decimals, v);
+  auto [end, ec] = std::to_chars(buf, buf + kScalarBuffer, v,
+                                 std::chars_format::fixed, decimals);
+  if (ec != std::errc()) return std::nullopt;  // cannot happen: buffer fits
+  absl::string_view s(buf, end - buf);
   if (absl::StrContains(s, '.')) {
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
+    while (s.back() == '0') s.remove_suffix(1);
+    if (s.back() == '.') s.remove_suffix(1);
   }
   if (s == "-0") s = "0";
   return s;
@@ -341,31 +295,78 @@ void WriteScalar(JsonWriter& w, absl::string_view json_literal,
   }
 }
 
+// Two strings joined, without an allocation when they are as short as
+// property and metric names are: a money property's currency sibling
+// (name + suffix), a Klaviyo metric (prefix + kind). Escaped as one text,
+// as the halves might not be valid UTF-8 on their own.
+class Joined {
+ public:
+  Joined(absl::string_view a, absl::string_view b)
+      : size_(a.size() + b.size()) {
+    if (size_ > sizeof(small_)) {
+      large_ = absl::StrCat(a, b);
+      return;
+    }
+    std::memcpy(small_, a.data(), a.size());
+    std::memcpy(small_ + a.size(), b.data(), b.size());
+  }
+  absl::string_view view() const {
+    return size_ > sizeof(small_) ? absl::string_view(large_)
+                                  : absl::string_view(small_, size_);
+  }
+
+ private:
+  char small_[128];
+  std::string large_;
+  size_t size_;
+};
+
 void WriteProperties(JsonWriter& w, const PropertyMappings& mappings,
                      const v1::CustomerProfile& p, const RenderOptions& opts) {
+  char buf[kScalarBuffer];
   for (const auto& m : mappings) {
-    auto value = Resolve(m.field, p);
+    std::optional<Value> value = FieldReader::Read(m.field, p);
     if (!value) continue;
-    if (auto* s = std::get_if<std::string>(&*value)) {
-      w.Field(m.name, *s);
-    } else if (auto* i = std::get_if<int64_t>(&*value)) {
-      w.Key(m.name);
-      WriteScalar(w, absl::StrCat(*i), opts);
-    } else if (auto* r = std::get_if<Ratio>(&*value)) {
-      auto text = RatioText(r->value, opts.ratio_decimals);
-      if (!text) continue;
-      w.Key(m.name);
-      WriteScalar(w, *text, opts);
-    } else if (auto* b = std::get_if<bool>(&*value)) {
-      w.Key(m.name);
-      WriteScalar(w, *b ? "true" : "false", opts);
-    } else if (auto* money = std::get_if<custhub::Money>(&*value)) {
-      w.Field(m.name, MoneyAmount(*money));
-      if (!opts.currency_suffix.empty()) {
-        w.Field(absl::StrCat(m.name, opts.currency_suffix), money->currency);
-      }
+    switch (value->type) {
+      case FieldType::kString:
+        w.Field(m.name, value->text);
+        break;
+      case FieldType::kInteger:
+        w.Key(m.name);
+        WriteScalar(w, IntText(value->number, buf), opts);
+        break;
+      case FieldType::kRatio:
+        if (auto text = RatioText(value->ratio, opts.ratio_decimals, buf)) {
+          w.Key(m.name);
+          WriteScalar(w, *text, opts);
+        }
+        break;
+      case FieldType::kBool:
+        w.Key(m.name);
+        WriteScalar(w, value->number != 0 ? "true" : "false", opts);
+        break;
+      case FieldType::kMoney:
+        w.Field(m.name, MoneyAmount(value->number, value->text, buf));
+        if (!opts.currency_suffix.empty()) {
+          w.Field(Joined(m.name, opts.currency_suffix).view(), value->text);
+        }
+        break;
+      case FieldType::kTime:
+        w.Field(m.name, FormatRfc3339(value->number));
+        break;
     }
   }
+}
+
+// Renders one body into a per-thread buffer that keeps its capacity across
+// bodies, and returns it at its exact size: one allocation per body, and
+// the bodies a caller keeps carry no slack.
+template <typename Render>
+std::string RenderBody(Render render) {
+  thread_local std::string scratch;
+  JsonWriter w(&scratch);
+  render(w);
+  return std::string(w.view());
 }
 
 v1::OutboxRecord MakeRecord(absl::string_view topic, absl::string_view key,
@@ -391,23 +392,24 @@ absl::string_view CrmName(const CrmDestination& crm) {
 std::optional<std::string> CrmBody(const DestinationConfig& c,
                                    const v1::CustomerProfile& p) {
   const CrmDestination& crm = c.crm;
-  std::string id = FieldString(crm.id_field, p);
+  absl::string_view id = FieldText(crm.id_field, p);
   if (id.empty()) return std::nullopt;
-  JsonWriter w;
-  w.Begin();
-  if (crm.flavor == CrmFlavor::kHubSpot) {
-    w.Field("idProperty", crm.id_property).Field("id", id);
-    w.Key("properties").Begin();
-    WriteProperties(w, crm.properties, p,
-                    {crm.currency_suffix, c.ratio_decimals, true});
+  return RenderBody([&](JsonWriter& w) {
+    w.Begin();
+    if (crm.flavor == CrmFlavor::kHubSpot) {
+      w.Field("idProperty", crm.id_property).Field("id", id);
+      w.Key("properties").Begin();
+      WriteProperties(w, crm.properties, p,
+                      {crm.currency_suffix, c.ratio_decimals, true});
+      w.End();
+    } else {
+      w.Key("attributes").Begin().Field("type", crm.salesforce_object).End();
+      w.Field(crm.id_property, id);
+      WriteProperties(w, crm.properties, p,
+                      {crm.currency_suffix, c.ratio_decimals, false});
+    }
     w.End();
-  } else {
-    w.Key("attributes").Begin().Field("type", crm.salesforce_object).End();
-    w.Field(crm.id_property, id);
-    WriteProperties(w, crm.properties, p,
-                    {crm.currency_suffix, c.ratio_decimals, false});
-  }
-  return w.End().Take();
+  });
 }
 
 // Klaviyo's identifiers of a profile; external_id is the customer id.
@@ -421,53 +423,44 @@ void WriteKlaviyoIdentifiers(JsonWriter& w, absl::string_view customer_id,
 // POST /api/profile-import (create or update profile).
 std::string KlaviyoProfileBody(const DestinationConfig& c,
                                const v1::CustomerProfile& p) {
-  JsonWriter w;
-  w.Begin().Key("data").Begin().Field("type", "profile");
-  w.Key("attributes").Begin();
-  WriteKlaviyoIdentifiers(w, p.customer_id(), p);
-  w.FieldIfSet("first_name", p.first_name());
-  w.FieldIfSet("last_name", p.last_name());
-  w.Key("properties").Begin();
-  WriteProperties(w, c.esp_profiles.properties, p,
-                  {c.esp_profiles.currency_suffix, c.ratio_decimals, false});
-  w.End().End().End().End();
-  return w.Take();
+  return RenderBody([&](JsonWriter& w) {
+    w.Begin().Key("data").Begin().Field("type", "profile");
+    w.Key("attributes").Begin();
+    WriteKlaviyoIdentifiers(w, p.customer_id(), p);
+    w.FieldIfSet("first_name", p.first_name());
+    w.FieldIfSet("last_name", p.last_name());
+    w.Key("properties").Begin();
+    WriteProperties(w, c.esp_profiles.properties, p,
+                    {c.esp_profiles.currency_suffix, c.ratio_decimals, false});
+    w.End().End().End().End();
+  });
 }
 
 std::string ErpBody(const DestinationConfig& c, const v1::CustomerProfile& p) {
-  JsonWriter w;
-  w.Begin().Field("customer_id", p.customer_id());
-  WriteProperties(w, c.erp.properties, p,
-                  {c.erp.currency_suffix, c.ratio_decimals, false});
-  return w.End().Take();
+  return RenderBody([&](JsonWriter& w) {
+    w.Begin().Field("customer_id", p.customer_id());
+    WriteProperties(w, c.erp.properties, p,
+                    {c.erp.currency_suffix, c.ratio_decimals, false});
+    w.End();
+  });
 }
 
 // POST /api/data-privacy-deletion-jobs for one identifier.
 std::string KlaviyoDeletionBody(absl::string_view identifier_key,
                                 absl::string_view identifier) {
-  JsonWriter w;
-  w.Begin().Key("data").Begin().Field("type", "data-privacy-deletion-job");
-  w.Key("attributes").Begin().Key("profile").Begin().Key("data").Begin();
-  w.Field("type", "profile").Key("attributes").Begin();
-  w.Field(identifier_key, identifier);
-  w.End().End().End().End().End().End();
-  return w.Take();
+  return RenderBody([&](JsonWriter& w) {
+    w.Begin().Key("data").Begin().Field("type", "data-privacy-deletion-job");
+    w.Key("attributes").Begin().Key("profile").Begin().Key("data").Begin();
+    w.Field("type", "profile").Key("attributes").Begin();
+    w.Field(identifier_key, identifier);
+    w.End().End().End().End().End().End();
+  });
 }
 
 }  // namespace
 
 std::optional<FieldType> DestinationFieldType(absl::string_view path) {
-  for (const auto& entry : kCatalog) {
-    if (entry.path == path) return entry.type;
-  }
-  if (IndexedPath(path, "emails") || IndexedPath(path, "phones")) {
-    return FieldType::kString;
-  }
-  if (absl::StartsWith(path, kExternalIdsPrefix) &&
-      path.size() > kExternalIdsPrefix.size()) {
-    return FieldType::kString;
-  }
-  return std::nullopt;
+  return FieldReader::Type(FieldPath(std::string(path)));
 }
 
 DestinationBodies RenderDestinations(const DestinationConfig& config,
@@ -561,24 +554,27 @@ std::vector<v1::OutboxRecord> DestinationDeletes(
       std::vector<std::string> ids;
       if (crm.id_property == "email") {
         ids.assign(last_known.emails().begin(), last_known.emails().end());
-      } else if (std::string id = FieldString(crm.id_field, last_known);
+      } else if (absl::string_view id = FieldText(crm.id_field, last_known);
                  !id.empty()) {
-        ids.push_back(id);
+        ids.emplace_back(id);
       }
       for (const auto& id : ids) {
-        JsonWriter w;
-        w.Begin().Field("objectId", id).Field("idProperty", crm.id_property);
-        out.push_back(MakeRecord(crm.topic, key, w.End().Take(), "hubspot",
+        std::string body = RenderBody([&](JsonWriter& w) {
+          w.Begin().Field("objectId", id).Field("idProperty", crm.id_property);
+          w.End();
+        });
+        out.push_back(MakeRecord(crm.topic, key, std::move(body), "hubspot",
                                  kOperationDelete));
       }
-    } else if (std::string id = FieldString(crm.id_field, last_known);
+    } else if (absl::string_view id = FieldText(crm.id_field, last_known);
                !id.empty()) {
       // DELETE /sobjects/{type}/{id_property}/{id}.
-      JsonWriter w;
-      w.Begin().Key("attributes").Begin();
-      w.Field("type", crm.salesforce_object).End();
-      w.Field(crm.id_property, id);
-      out.push_back(MakeRecord(crm.topic, key, w.End().Take(), "salesforce",
+      std::string body = RenderBody([&](JsonWriter& w) {
+        w.Begin().Key("attributes").Begin();
+        w.Field("type", crm.salesforce_object).End();
+        w.Field(crm.id_property, id).End();
+      });
+      out.push_back(MakeRecord(crm.topic, key, std::move(body), "salesforce",
                                kOperationDelete));
     }
   }
@@ -597,9 +593,10 @@ std::vector<v1::OutboxRecord> DestinationDeletes(
     }
   }
   if (config.erp.enabled) {
-    JsonWriter w;
-    w.Begin().Field("customer_id", key).Key("deleted").Raw("true");
-    out.push_back(MakeRecord(config.erp.topic, key, w.End().Take(), "erp",
+    std::string body = RenderBody([&](JsonWriter& w) {
+      w.Begin().Field("customer_id", key).Key("deleted").Raw("true").End();
+    });
+    out.push_back(MakeRecord(config.erp.topic, key, std::move(body), "erp",
                              kOperationDelete));
   }
   return out;
@@ -612,33 +609,37 @@ std::vector<v1::OutboxRecord> TriggerEvents(
   if (!esp.enabled) return {};
   if (!trigger.suppressed_by().empty() && !esp.include_suppressed) return {};
   // POST /api/events.
-  JsonWriter w;
-  w.Begin().Key("data").Begin().Field("type", "event");
-  w.Key("attributes").Begin();
-  w.Key("properties").Begin();
-  w.Field("kind", trigger.kind());
-  w.FieldIfSet("reason", trigger.reason());
-  w.FieldIfSet("suppressed_by", trigger.suppressed_by());
-  w.End();
-  if (trigger.has_fired_at()) {
-    const auto& t = trigger.fired_at();
-    w.Field("time",
-            FormatRfc3339(t.seconds() * kMicrosPerSecond + t.nanos() / 1000));
-  }
-  w.Field("unique_id", trigger.idempotency_key());
-  w.Key("metric").Begin().Key("data").Begin().Field("type", "metric");
-  w.Key("attributes").Begin();
-  w.Field("name", absl::StrCat(esp.metric_prefix, trigger.kind()));
-  w.End().End().End();
-  w.Key("profile").Begin().Key("data").Begin().Field("type", "profile");
-  w.Key("attributes").Begin();
-  WriteKlaviyoIdentifiers(w, trigger.customer_id(), profile);
-  w.End().End().End();
-  w.End().End().End();
-  v1::OutboxRecord r = MakeRecord(esp.topic, trigger.customer_id(), w.Take(),
-                                  "klaviyo", kOperationEvent);
+  std::string body = RenderBody([&](JsonWriter& w) {
+    w.Begin().Key("data").Begin().Field("type", "event");
+    w.Key("attributes").Begin();
+    w.Key("properties").Begin();
+    w.Field("kind", trigger.kind());
+    w.FieldIfSet("reason", trigger.reason());
+    w.FieldIfSet("suppressed_by", trigger.suppressed_by());
+    w.End();
+    if (trigger.has_fired_at()) {
+      const auto& t = trigger.fired_at();
+      w.Field("time",
+              FormatRfc3339(t.seconds() * kMicrosPerSecond + t.nanos() / 1000));
+    }
+    w.Field("unique_id", trigger.idempotency_key());
+    w.Key("metric").Begin().Key("data").Begin().Field("type", "metric");
+    w.Key("attributes").Begin();
+    w.Field("name", Joined(esp.metric_prefix, trigger.kind()).view());
+    w.End().End().End();
+    w.Key("profile").Begin().Key("data").Begin().Field("type", "profile");
+    w.Key("attributes").Begin();
+    WriteKlaviyoIdentifiers(w, trigger.customer_id(), profile);
+    w.End().End().End();
+    w.End().End().End();
+  });
+  v1::OutboxRecord r = MakeRecord(esp.topic, trigger.customer_id(),
+                                  std::move(body), "klaviyo", kOperationEvent);
   (*r.mutable_headers())["idempotency-key"] = trigger.idempotency_key();
-  return {std::move(r)};
+  // Not `return {std::move(r)}`: an initializer list would copy the record.
+  std::vector<v1::OutboxRecord> out;
+  out.push_back(std::move(r));
+  return out;
 }
 
 }  // namespace custhub::publish

@@ -24,8 +24,10 @@
 // All functions are pure and thread-safe; DestinationConfig is a plain value.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -47,26 +49,6 @@ inline constexpr absl::string_view kOperationUpsert = "upsert";
 inline constexpr absl::string_view kOperationDelete = "delete";
 inline constexpr absl::string_view kOperationEvent = "event";
 
-// One destination property: what the destination calls it and which custhub
-// field (a path in the contract's field names, e.g. "orders.netRevenue")
-// its value comes from.
-struct PropertyMapping {
-  std::string name;
-  std::string field;
-
-  friend bool operator==(const PropertyMapping&,
-                         const PropertyMapping&) = default;
-};
-// Rendered in this order. Renaming a property changes `name`; dropping one
-// removes its entry.
-using PropertyMappings = std::vector<PropertyMapping>;
-
-// The default mappings (src/publish/README.md prints them).
-PropertyMappings DefaultHubSpotProperties();
-PropertyMappings DefaultSalesforceProperties();
-PropertyMappings DefaultKlaviyoProperties();
-PropertyMappings DefaultErpProperties();
-
 // How a custhub field renders. Money renders as an exact decimal string in
 // major units ("120.50") plus, when the destination has a currency suffix, a
 // sibling property name+suffix holding the ISO 4217 code; times as RFC 3339
@@ -81,6 +63,61 @@ enum class FieldType { kString, kInteger, kRatio, kBool, kMoney, kTime };
 // ("customer" once the customer has an order, else absent).
 std::optional<FieldType> DestinationFieldType(absl::string_view path);
 
+// A custhub field path (as above) that is resolved when it is set, so
+// rendering a profile reads the field it names without looking the path up
+// each time. It converts from, compares as and prints as its text, so
+// mappings read as strings: {"total_revenue", "orders.netRevenue"}. An
+// unknown path renders nothing (Validate refuses it). A plain value.
+class FieldPath {
+ public:
+  FieldPath() = default;
+  // Implicit on purpose: a path is its text.
+  FieldPath(std::string path);  // NOLINT(google-explicit-constructor)
+  FieldPath(const char* path)   // NOLINT(google-explicit-constructor)
+      : FieldPath(std::string(path)) {}
+
+  const std::string& path() const { return path_; }
+  operator absl::string_view() const { return path_; }  // NOLINT
+
+  friend bool operator==(const FieldPath& a, const FieldPath& b) {
+    return a.path_ == b.path_;
+  }
+  friend std::ostream& operator<<(std::ostream& os, const FieldPath& f) {
+    return os << f.path_;
+  }
+
+ private:
+  friend class FieldReader;  // destinations.cc: resolves and reads paths
+
+  // What the path names: an entry of the field catalog in destinations.cc,
+  // an element of emails or phones, or an external id.
+  enum class Source : uint8_t { kUnknown, kCatalog, kEmail, kPhone, kExternal };
+
+  std::string path_;
+  Source source_ = Source::kUnknown;
+  int index_ = 0;  // the catalog entry, or N of emails[N] / phones[N]
+};
+
+// One destination property: what the destination calls it and which custhub
+// field (a path in the contract's field names, e.g. "orders.netRevenue")
+// its value comes from.
+struct PropertyMapping {
+  std::string name;
+  FieldPath field;
+
+  friend bool operator==(const PropertyMapping&,
+                         const PropertyMapping&) = default;
+};
+// Rendered in this order. Renaming a property changes `name`; dropping one
+// removes its entry.
+using PropertyMappings = std::vector<PropertyMapping>;
+
+// The default mappings (src/publish/README.md prints them).
+PropertyMappings DefaultHubSpotProperties();
+PropertyMappings DefaultSalesforceProperties();
+PropertyMappings DefaultKlaviyoProperties();
+PropertyMappings DefaultErpProperties();
+
 enum class CrmFlavor { kHubSpot, kSalesforce };
 
 // crm.contacts. Defaults marked (hubspot)/(salesforce) follow `flavor`.
@@ -94,7 +131,7 @@ struct CrmDestination {
   // (salesforce, an External ID field to create in the org)
   std::string id_property = "email";
   // Default: "emails[0]" (hubspot), "customerId" (salesforce)
-  std::string id_field = "emails[0]";
+  FieldPath id_field = "emails[0]";
   // Salesforce only: the sObject type. Default: Contact
   std::string salesforce_object = "Contact";
   // Appended to a money property's name for its currency code; empty emits

@@ -95,8 +95,9 @@ absl::Status ValidateMappings(absl::string_view scope,
     }
     auto type = DestinationFieldType(m.field);
     if (!type) {
-      return Invalid(key, absl::StrCat("unknown custhub field '", m.field,
-                                       "' (see src/publish/README.md)"));
+      return Invalid(key,
+                     absl::StrCat("unknown custhub field '", m.field.path(),
+                                  "' (see src/publish/README.md)"));
     }
     std::vector<std::string> names = {m.name};
     if (*type == FieldType::kMoney && !currency_suffix.empty()) {
@@ -188,9 +189,9 @@ absl::Status DestinationConfig::Validate() const {
     if (auto s = CheckTopic("crm", crm.enabled, crm.topic); !s.ok()) return s;
     if (crm.id_property.empty()) return Invalid("crm.id_property", "empty");
     if (DestinationFieldType(crm.id_field) != FieldType::kString) {
-      return Invalid(
-          "crm.id_field",
-          absl::StrCat("'", crm.id_field, "' is not a custhub text field"));
+      return Invalid("crm.id_field",
+                     absl::StrCat("'", crm.id_field.path(),
+                                  "' is not a custhub text field"));
     }
     std::set<std::string> taken;
     if (crm.flavor == CrmFlavor::kSalesforce) {
