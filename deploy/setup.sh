@@ -11,6 +11,7 @@ packages=(
   libabsl-dev catch2
   libsimdjson-dev libphonenumber-dev libssl-dev
   libcli11-dev libcpp-httplib-dev libxxhash-dev libyaml-cpp-dev
+  libjemalloc-dev
   kcat
   # the inspector page's browser test (headless) and its HTTP probes
   chromium curl
