@@ -1,5 +1,6 @@
 #include "connectors/common/json_fields.h"
 
+#include <cstring>
 #include <string_view>
 #include <utility>
 
@@ -33,18 +34,21 @@ absl::string_view TokenOf(JsonValue& v) {
   return absl::StripTrailingAsciiWhitespace(View(v.raw_json_token()));
 }
 
-absl::StatusOr<std::string> StringOf(JsonValue& v, absl::string_view path) {
+// The unescaped string, in the parser's buffer: valid until the next body.
+absl::StatusOr<absl::string_view> StringOf(JsonValue& v,
+                                           absl::string_view path) {
   std::string_view sv;
   if (auto e = v.get_string().get(sv)) return JsonError(e, path);
-  return std::string(sv);
+  return View(sv);
 }
 
-// The text of a string or number (its token); other types are WrongType.
-absl::StatusOr<std::string> TextOf(JsonValue& v, JsonType t,
-                                   absl::string_view path,
-                                   absl::string_view expected) {
+// The text of a string or number (its token), valid until the next body;
+// other types are WrongType.
+absl::StatusOr<absl::string_view> TextOf(JsonValue& v, JsonType t,
+                                         absl::string_view path,
+                                         absl::string_view expected) {
   if (t == JsonType::string) return StringOf(v, path);
-  if (t == JsonType::number) return std::string(TokenOf(v));
+  if (t == JsonType::number) return TokenOf(v);
   return WrongType(path, expected, t);
 }
 
@@ -69,11 +73,19 @@ absl::Status IterateFields(od::object& obj, absl::string_view path,
 absl::Status VisitTop(absl::string_view body, JsonType want,
                       absl::string_view what,
                       absl::FunctionRef<absl::Status(JsonValue&)> visit) {
-  // One parser per thread: its buffers are reused across records.
+  // One parser and one padded copy of the body per thread: their buffers
+  // are reused across records.
   thread_local od::parser parser;
-  simdjson::padded_string padded(body.data(), body.size());
+  thread_local std::string padded;
+  padded.assign(body.data(), body.size());
+  padded.append(simdjson::SIMDJSON_PADDING, '\0');
   od::document doc;
-  if (auto e = parser.iterate(padded).get(doc)) return JsonError(e, "");
+  if (auto e = parser
+                   .iterate(simdjson::padded_string_view(
+                       padded.data(), body.size(), padded.size()))
+                   .get(doc)) {
+    return JsonError(e, "");
+  }
   JsonType t;
   if (auto e = doc.type().get(t)) return JsonError(e, "");
   if (t != want) return WrongType("body", what, t);
@@ -139,8 +151,32 @@ const char* JsonTypeName(JsonType t) {
   return "an unknown type";
 }
 
-std::string ChildPath(absl::string_view parent, absl::string_view key) {
-  return parent.empty() ? std::string(key) : absl::StrCat(parent, ".", key);
+JsonPath::JsonPath(absl::string_view parent, absl::string_view key) {
+  if (parent.empty()) {
+    Assign(key);
+  } else {
+    Assign(parent, ".", key);
+  }
+}
+
+JsonPath::JsonPath(absl::string_view parent, size_t index) {
+  absl::AlphaNum digits(index);
+  Assign(parent, "[", digits.Piece(), "]");
+}
+
+void JsonPath::Assign(absl::string_view a, absl::string_view b,
+                      absl::string_view c, absl::string_view d) {
+  size_ = a.size() + b.size() + c.size() + d.size();
+  if (size_ > kInline) {
+    long_ = absl::StrCat(a, b, c, d);
+    return;
+  }
+  char* out = inline_;
+  for (absl::string_view piece : {a, b, c, d}) {
+    if (piece.empty()) continue;  // its data() may be null
+    std::memcpy(out, piece.data(), piece.size());
+    out += piece.size();
+  }
 }
 
 absl::StatusOr<JsonType> TypeOf(JsonValue& v, absl::string_view path) {
@@ -187,7 +223,7 @@ absl::Status VisitArray(JsonValue& v, absl::string_view path,
   if (auto e = v.get_array().get(arr)) return JsonError(e, path);
   size_t index = 0;
   for (auto element_result : arr) {
-    std::string element_path = absl::StrCat(path, "[", index, "]");
+    JsonPath element_path(path, index);
     JsonValue element;
     if (auto e = std::move(element_result).get(element)) {
       return JsonError(e, element_path);
@@ -207,7 +243,7 @@ absl::Status ReadString(JsonValue& v, absl::string_view path,
   if (*t != JsonType::string) return WrongType(path, "a string", *t);
   auto s = StringOf(v, path);
   if (!s.ok()) return s.status();
-  *out = *std::move(s);
+  out->emplace(*s);
   return absl::OkStatus();
 }
 
@@ -229,7 +265,7 @@ absl::Status ReadId(JsonValue& v, absl::string_view path,
   if (*t == JsonType::number && !AllDigits(*text)) {
     return InvalidValue(path, *text, "an integer id");
   }
-  *out = std::string(absl::StripAsciiWhitespace(*text));
+  out->emplace(absl::StripAsciiWhitespace(*text));
   return absl::OkStatus();
 }
 
@@ -240,7 +276,7 @@ absl::Status ReadDecimal(JsonValue& v, absl::string_view path,
   if (*t == JsonType::null) return absl::OkStatus();
   auto text = TextOf(v, *t, path, "a decimal amount (string or number)");
   if (!text.ok()) return text.status();
-  *out = *std::move(text);
+  out->emplace(*text);
   return absl::OkStatus();
 }
 
@@ -302,7 +338,7 @@ absl::Status ReadTime(JsonValue& v, absl::string_view path, TimeFormat format,
   auto raw =
       TextOf(v, *t, path, unix_seconds ? "Unix seconds" : "a time string");
   if (!raw.ok()) return raw.status();
-  std::string text(absl::StripAsciiWhitespace(*raw));
+  absl::string_view text = absl::StripAsciiWhitespace(*raw);
   if (unix_seconds) {
     bool numeric = !text.empty();
     for (char c : text)
@@ -311,10 +347,12 @@ absl::Status ReadTime(JsonValue& v, absl::string_view path, TimeFormat format,
   } else if (text.empty()) {
     return absl::OkStatus();
   }
+  std::string utc;  // text with a "Z" appended, when it needs one
   if (format == TimeFormat::kWebhookUtc && text.size() >= 19 &&
       (text[10] == 'T' || text[10] == ' ') &&
-      text.find_first_of("Zz+-", 19) == std::string::npos) {
-    text += "Z";
+      text.find_first_of("Zz+-", 19) == absl::string_view::npos) {
+    utc = absl::StrCat(text, "Z");
+    text = utc;
   }
   auto micros = ParseWebhookTime(text, path);
   if (!micros.ok()) return micros.status();
@@ -333,7 +371,7 @@ absl::Status AddItems(int64_t n, absl::string_view path, int64_t* total) {
 
 absl::Status SumQuantities(JsonValue& v, absl::string_view path,
                            absl::string_view key, int64_t* total) {
-  return VisitArray(v, path, [&](const std::string& item, JsonValue& element) {
+  return VisitArray(v, path, [&](absl::string_view item, JsonValue& element) {
     return VisitObject(element, item, [&](absl::string_view k, JsonValue& f) {
       if (k != key) return absl::OkStatus();
       std::optional<int64_t> q;

@@ -39,7 +39,33 @@ using JsonType = simdjson::ondemand::json_type;
 using FieldVisitor =
     absl::FunctionRef<absl::Status(absl::string_view key, JsonValue& value)>;
 using ElementVisitor =
-    absl::FunctionRef<absl::Status(const std::string& path, JsonValue& value)>;
+    absl::FunctionRef<absl::Status(absl::string_view path, JsonValue& value)>;
+
+// The path of a field ("line_items[2].quantity"), for error messages.
+// Decoders make one for every field they visit but read it only on failure,
+// so it lives on the stack; only paths longer than kInline bytes allocate.
+// Keep it in a JsonPath variable: a string_view of a temporary dangles.
+class JsonPath {
+ public:
+  // "parent.key", or "key" at the top level.
+  JsonPath(absl::string_view parent, absl::string_view key);
+  // "parent[index]".
+  JsonPath(absl::string_view parent, size_t index);
+
+  operator absl::string_view() const {
+    return size_ <= kInline ? absl::string_view(inline_, size_) : long_;
+  }
+
+ private:
+  static constexpr size_t kInline = 96;
+  // Sets the path to a + b + c + d.
+  void Assign(absl::string_view a, absl::string_view b = "",
+              absl::string_view c = "", absl::string_view d = "");
+
+  size_t size_ = 0;
+  char inline_[kInline];
+  std::string long_;  // the path when it is longer than kInline
+};
 
 // ---- Errors (InvalidArgument, starting with the field path).
 
@@ -84,7 +110,9 @@ absl::Status VisitArray(JsonValue& v, absl::string_view path,
                         ElementVisitor visit);
 
 // "parent.key", or "key" at the top level.
-std::string ChildPath(absl::string_view parent, absl::string_view key);
+inline JsonPath ChildPath(absl::string_view parent, absl::string_view key) {
+  return JsonPath(parent, key);
+}
 
 // The JSON type of `v` without consuming it; a null is checked to really be
 // `null`. Errors name `path`.

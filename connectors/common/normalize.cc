@@ -27,15 +27,16 @@ PhoneCache& ThreadPhoneCache() {
   return cache;
 }
 
-// E.164 of `trimmed`, or empty if libphonenumber refuses it.
-std::string ParsePhone(absl::string_view trimmed,
-                       absl::string_view default_region) {
+}  // namespace
+
+std::string ParsePhoneWithLibphonenumber(absl::string_view text,
+                                         absl::string_view default_region) {
   using i18n::phonenumbers::PhoneNumber;
   using i18n::phonenumbers::PhoneNumberUtil;
   const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
   PhoneNumber number;
   auto err =
-      util->Parse(std::string(trimmed), std::string(default_region), &number);
+      util->Parse(std::string(text), std::string(default_region), &number);
   if (err != PhoneNumberUtil::NO_PARSING_ERROR ||
       !util->IsPossibleNumber(number)) {
     return "";
@@ -45,7 +46,20 @@ std::string ParsePhone(absl::string_view trimmed,
   return out;
 }
 
-}  // namespace
+bool IsCanonicalNanpE164(absl::string_view text) {
+  // "+1", then ten digits whose first is 2-9. libphonenumber takes "1" as the
+  // country code (whatever the default region), finds no national prefix to
+  // strip (the US prefix is "1"), and ten digits are a possible length for
+  // +1; so its E.164 is the text itself.
+  if (text.size() != 12 || text[0] != '+' || text[1] != '1' || text[2] < '2' ||
+      text[2] > '9') {
+    return false;
+  }
+  for (char c : text.substr(3)) {
+    if (!absl::ascii_isdigit(c)) return false;
+  }
+  return true;
+}
 
 void SetPhoneCacheCapacity(size_t entries) {
   phone_cache_capacity.store(entries, std::memory_order_relaxed);
@@ -64,10 +78,13 @@ absl::StatusOr<std::string> PhoneToE164(absl::string_view raw,
   if (trimmed.size() > 64) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": too long"));
   }
+  // Shopify and most platforms already send E.164; most phones stop here,
+  // without libphonenumber or the cache.
+  if (IsCanonicalNanpE164(trimmed)) return std::string(trimmed);
   size_t capacity = phone_cache_capacity.load(std::memory_order_relaxed);
   std::string out;
   if (capacity == 0) {
-    out = ParsePhone(trimmed, default_region);
+    out = ParsePhoneWithLibphonenumber(trimmed, default_region);
   } else {
     // Region codes are letters, so '|' cannot make two keys collide.
     std::string key = absl::StrCat(default_region, "|", trimmed);
@@ -76,7 +93,7 @@ absl::StatusOr<std::string> PhoneToE164(absl::string_view raw,
     if (it != entries.end()) {
       out = it->second;
     } else {
-      out = ParsePhone(trimmed, default_region);
+      out = ParsePhoneWithLibphonenumber(trimmed, default_region);
       // Full: start over rather than track recency; the hot phones come
       // back within a few records.
       if (entries.size() >= capacity) entries.clear();

@@ -19,10 +19,22 @@ namespace custhub::connectors {
 // E.164 for a phone written nationally (with `default_region`, an ISO 3166
 // alpha-2 code) or internationally. InvalidArgument names `field` if the
 // number is not a valid phone number.
-// Results are cached per thread (see SetPhoneCacheCapacity).
+// Canonical NANP E.164 text is returned as it is (IsCanonicalNanpE164);
+// other results are cached per thread (see SetPhoneCacheCapacity).
 absl::StatusOr<std::string> PhoneToE164(absl::string_view raw,
                                         absl::string_view default_region,
                                         absl::string_view field = "phone");
+
+// E.164 of `text` from libphonenumber alone (no cache, no fast path), or ""
+// when it is not a possible phone number. What PhoneToE164 answers for
+// trimmed text; public so tests can hold the fast path to it.
+std::string ParsePhoneWithLibphonenumber(absl::string_view text,
+                                         absl::string_view default_region);
+
+// True for text already in canonical North American E.164
+// ("+14155550123"), which PhoneToE164 returns as it is, in any default
+// region, without asking libphonenumber (~100k instructions a parse).
+bool IsCanonicalNanpE164(absl::string_view text);
 
 // Entries PhoneToE164's per-thread cache holds before it starts over; 0
 // turns it off. Clears the calling thread's cache. For tests and tuning.

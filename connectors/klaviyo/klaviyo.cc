@@ -58,12 +58,12 @@ absl::Status ReadResource(JsonValue& v, absl::string_view path,
                           std::string* type, std::string* id, std::string* name,
                           Profile* profile) {
   return VisitObject(v, path, [&](absl::string_view key, JsonValue& value) {
-    std::string at = ChildPath(path, key);
+    JsonPath at = ChildPath(path, key);
     if (key == "type") return ReadString(value, at, type);
     if (key == "id") return ReadString(value, at, id);
     if (key != "attributes") return absl::OkStatus();
     return VisitObject(value, at, [&](absl::string_view k, JsonValue& a) {
-      std::string attr = ChildPath(at, k);
+      JsonPath attr = ChildPath(at, k);
       if (k == "name") return ReadString(a, attr, name);
       if (k == "email") return ReadString(a, attr, &profile->email);
       if (k == "phone_number") return ReadString(a, attr, &profile->phone);
@@ -106,7 +106,7 @@ absl::Status ReadProperties(JsonValue& v, absl::string_view path,
     if (key == "$email" || key == "email") target = &ev->property_email;
     if (key == "$phone_number") target = &ev->property_phone;
     if (target == nullptr) return absl::OkStatus();
-    std::string at = ChildPath(path, key);
+    JsonPath at = ChildPath(path, key);
     auto type = TypeOf(value, at);
     if (!type.ok()) return type.status();
     if (*type != JsonType::string) return absl::OkStatus();
@@ -117,7 +117,7 @@ absl::Status ReadProperties(JsonValue& v, absl::string_view path,
 absl::Status ReadAttributes(JsonValue& v, absl::string_view path,
                             EventParts* ev) {
   return VisitObject(v, path, [&](absl::string_view key, JsonValue& value) {
-    std::string at = ChildPath(path, key);
+    JsonPath at = ChildPath(path, key);
     if (key == "datetime") return ReadString(value, at, &ev->datetime);
     if (key == "timestamp" || key == "time") {
       // `time` is the Create Event API's name; it may be ISO 8601 too.
@@ -144,12 +144,12 @@ absl::Status ReadAttributes(JsonValue& v, absl::string_view path,
 
 absl::Status ReadEvent(JsonValue& v, absl::string_view path, EventParts* ev) {
   return VisitObject(v, path, [&](absl::string_view key, JsonValue& value) {
-    std::string at = ChildPath(path, key);
+    JsonPath at = ChildPath(path, key);
     if (key == "id") return ReadString(value, at, &ev->id);
     if (key == "attributes") return ReadAttributes(value, at, ev);
     if (key != "relationships") return absl::OkStatus();
     return VisitObject(value, at, [&](absl::string_view rel, JsonValue& r) {
-      std::string rat = ChildPath(at, rel);
+      JsonPath rat = ChildPath(at, rel);
       std::string unused_name;
       Profile unused;
       if (rel == "profile") {
@@ -164,7 +164,7 @@ absl::Status ReadEvent(JsonValue& v, absl::string_view path, EventParts* ev) {
 }
 
 absl::Status ReadIncluded(JsonValue& v, absl::string_view path, Document* doc) {
-  return VisitArray(v, path, [&](const std::string& at, JsonValue& element) {
+  return VisitArray(v, path, [&](absl::string_view at, JsonValue& element) {
     std::string type, id, name;
     Profile profile;
     auto s = ReadResource(element, at, &type, &id, &name, &profile);
@@ -188,7 +188,7 @@ absl::Status ReadEnvelopeItem(JsonValue& v, absl::string_view path,
   std::string external_id;
   Document payload;
   auto s = VisitObject(v, path, [&](absl::string_view key, JsonValue& value) {
-    std::string at = ChildPath(path, key);
+    JsonPath at = ChildPath(path, key);
     if (key == "external_id") return ReadString(value, at, &external_id);
     if (key != "payload") return absl::OkStatus();
     return VisitObject(value, at, [&](absl::string_view k, JsonValue& f) {
@@ -205,7 +205,7 @@ absl::Status ReadEnvelopeItem(JsonValue& v, absl::string_view path,
 // an envelope (which does not nest).
 absl::Status DocumentField(absl::string_view path, absl::string_view key,
                            JsonValue& value, Document* doc) {
-  std::string at = ChildPath(path, key);
+  JsonPath at = ChildPath(path, key);
   if (key == "included") return ReadIncluded(value, at, doc);
   if (key == "metric") {
     std::string unused_id;
@@ -216,7 +216,7 @@ absl::Status DocumentField(absl::string_view path, absl::string_view key,
   if (!type.ok()) return type.status();
   if (*type == JsonType::null) return absl::OkStatus();
   if (*type == JsonType::array && path.empty()) {
-    return VisitArray(value, at, [&](const std::string& item, JsonValue& v) {
+    return VisitArray(value, at, [&](absl::string_view item, JsonValue& v) {
       return ReadEnvelopeItem(v, item, doc);
     });
   }

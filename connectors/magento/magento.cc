@@ -36,7 +36,7 @@ struct Document {
   Address billing;
 };
 
-absl::Status AddressField(const std::string& at, absl::string_view key,
+absl::Status AddressField(absl::string_view at, absl::string_view key,
                           JsonValue& v, Address* a) {
   if (key == "address_type") return ReadString(v, at, &a->type);
   if (key == "firstname") return ReadString(v, at, &a->first_name);
@@ -46,7 +46,7 @@ absl::Status AddressField(const std::string& at, absl::string_view key,
   return absl::OkStatus();
 }
 
-absl::Status ReadAddress(JsonValue& v, const std::string& at, Address* a) {
+absl::Status ReadAddress(JsonValue& v, absl::string_view at, Address* a) {
   return VisitObject(v, at, [&](absl::string_view k, JsonValue& f) {
     return AddressField(ChildPath(at, k), k, f, a);
   });
@@ -54,14 +54,14 @@ absl::Status ReadAddress(JsonValue& v, const std::string& at, Address* a) {
 
 // Orders count top-level items only: a configurable or bundle product
 // repeats its quantity on child items that carry parent_item_id.
-absl::Status ItemsField(const std::string& at, JsonValue& v, Document* d) {
-  return VisitArray(v, at, [&](const std::string& item, JsonValue& element) {
+absl::Status ItemsField(absl::string_view at, JsonValue& v, Document* d) {
+  return VisitArray(v, at, [&](absl::string_view item, JsonValue& element) {
     std::optional<int64_t> qty_ordered, qty;
     Opt parent;
     std::optional<bool> back_to_stock;
     absl::Status s =
         VisitObject(element, item, [&](absl::string_view k, JsonValue& f) {
-          std::string path = ChildPath(item, k);
+          JsonPath path = ChildPath(item, k);
           if (k == "qty_ordered") return ReadCount(f, path, &qty_ordered);
           if (k == "qty") return ReadCount(f, path, &qty);
           if (k == "parent_item_id") return ReadId(f, path, &parent);
@@ -82,7 +82,7 @@ absl::Status ItemsField(const std::string& at, JsonValue& v, Document* d) {
   });
 }
 
-absl::Status DocumentField(const std::string& at, absl::string_view key,
+absl::Status DocumentField(absl::string_view at, absl::string_view key,
                            JsonValue& v, Document* d) {
   if (key == "entity_id") return ReadId(v, at, &d->entity_id);
   if (key == "increment_id") return ReadId(v, at, &d->increment_id);
@@ -118,7 +118,7 @@ absl::Status DocumentField(const std::string& at, absl::string_view key,
   if (key == "billing_address") return ReadAddress(v, at, &d->billing);
   // The observer payload lists addresses instead of billing_address.
   if (key == "addresses") {
-    return VisitArray(v, at, [&](const std::string& path, JsonValue& element) {
+    return VisitArray(v, at, [&](absl::string_view path, JsonValue& element) {
       Address a;
       absl::Status s = ReadAddress(element, path, &a);
       if (s.ok() && a.type == "billing") d->billing = std::move(a);
@@ -138,7 +138,7 @@ absl::Status ReadBody(absl::string_view body, Kind kind, Document* d) {
     auto t = TypeOf(v, path);
     return t.ok() && *t == JsonType::object;
   };
-  auto visit_document = [&](JsonValue& v, const std::string& path) {
+  auto visit_document = [&](JsonValue& v, absl::string_view path) {
     return VisitObject(v, path, [&](absl::string_view k, JsonValue& f) {
       return DocumentField(ChildPath(path, k), k, f, d);
     });
@@ -148,7 +148,7 @@ absl::Status ReadBody(absl::string_view body, Kind kind, Document* d) {
     if (key == wrapper && is_object(v, path)) return visit_document(v, path);
     if (key == "data" && is_object(v, path)) {
       return VisitObject(v, path, [&](absl::string_view k, JsonValue& f) {
-        std::string inner = ChildPath(path, k);
+        JsonPath inner = ChildPath(path, k);
         if ((k == wrapper || k == "value") && is_object(f, inner)) {
           return visit_document(f, inner);
         }

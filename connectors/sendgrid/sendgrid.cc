@@ -61,7 +61,7 @@ struct Element {
   std::optional<std::string> campaign;  // marketing_campaign_name
 };
 
-absl::StatusOr<Element> ReadElement(JsonValue& v, const std::string& at) {
+absl::StatusOr<Element> ReadElement(JsonValue& v, absl::string_view at) {
   auto type = TypeOf(v, at);
   if (!type.ok()) return type.status();
   if (*type != JsonType::object) return WrongType(at, "an event object", *type);
@@ -77,7 +77,7 @@ absl::StatusOr<Element> ReadElement(JsonValue& v, const std::string& at) {
   Element el;
   absl::Status s =
       VisitObject(v, at, [&](absl::string_view key, JsonValue& value) {
-        std::string path = ChildPath(at, key);
+        JsonPath path = ChildPath(at, key);
         if (key == "timestamp") {
           return ReadTime(value, path, TimeFormat::kUnixSeconds, &el.timestamp);
         }
@@ -101,15 +101,15 @@ absl::StatusOr<std::vector<v1::Event>> DecodeSendGrid(
   std::vector<v1::Event> out;
   absl::Status s = VisitBodyArray(
       r.body, "a JSON array of events",
-      [&](const std::string& at, JsonValue& value) -> absl::Status {
+      [&](absl::string_view at, JsonValue& value) -> absl::Status {
         auto el = ReadElement(value, at);
         if (!el.ok()) return el.status();
-        if (Blank(el->event)) return Missing(at + ".event");
-        if (Blank(el->email)) return Missing(at + ".email");
-        if (!el->timestamp) return Missing(at + ".timestamp");
+        if (Blank(el->event)) return Missing(ChildPath(at, "event"));
+        if (Blank(el->email)) return Missing(ChildPath(at, "email"));
+        if (!el->timestamp) return Missing(ChildPath(at, "timestamp"));
         Mapping m = MapEvent(*el->event);
         if (m.kind == Mapping::kUnknown) {
-          return InvalidValue(at + ".event", *el->event,
+          return InvalidValue(ChildPath(at, "event"), *el->event,
                               "a SendGrid event type");
         }
         if (m.kind == Mapping::kSkip) return absl::OkStatus();

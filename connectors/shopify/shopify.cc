@@ -74,7 +74,7 @@ struct Refund {
   int64_t returned = 0;
 };
 
-absl::Status AddressField(const std::string& at, absl::string_view key,
+absl::Status AddressField(absl::string_view at, absl::string_view key,
                           JsonValue& v, Address* a) {
   if (key == "first_name") return ReadString(v, at, &a->first_name);
   if (key == "last_name") return ReadString(v, at, &a->last_name);
@@ -82,13 +82,13 @@ absl::Status AddressField(const std::string& at, absl::string_view key,
   return absl::OkStatus();
 }
 
-absl::Status ReadAddress(JsonValue& v, const std::string& path, Address* a) {
+absl::Status ReadAddress(JsonValue& v, absl::string_view path, Address* a) {
   return VisitObject(v, path, [&](absl::string_view key, JsonValue& f) {
     return AddressField(ChildPath(path, key), key, f, a);
   });
 }
 
-absl::Status CustomerField(const std::string& at, absl::string_view key,
+absl::Status CustomerField(absl::string_view at, absl::string_view key,
                            JsonValue& v, Customer* c) {
   if (key == "id") return ReadId(v, at, &c->id);
   if (key == "email") return ReadString(v, at, &c->email);
@@ -116,7 +116,7 @@ absl::Status CustomerField(const std::string& at, absl::string_view key,
   return absl::OkStatus();
 }
 
-absl::Status PurchaseField(const std::string& at, absl::string_view key,
+absl::Status PurchaseField(absl::string_view at, absl::string_view key,
                            JsonValue& v, Purchase* p) {
   if (key == "id") return ReadId(v, at, &p->id);
   if (key == "token") return ReadString(v, at, &p->token);
@@ -158,11 +158,10 @@ absl::Status PurchaseField(const std::string& at, absl::string_view key,
   return absl::OkStatus();
 }
 
-absl::Status TransactionElement(const std::string& at, JsonValue& v,
-                                Refund* r) {
+absl::Status TransactionElement(absl::string_view at, JsonValue& v, Refund* r) {
   Opt kind, status, amount, currency;
   absl::Status s = VisitObject(v, at, [&](absl::string_view k, JsonValue& f) {
-    std::string path = ChildPath(at, k);
+    JsonPath path = ChildPath(at, k);
     if (k == "kind") return ReadString(f, path, &kind);
     if (k == "status") return ReadString(f, path, &status);
     if (k == "amount") return ReadDecimal(f, path, &amount);
@@ -180,13 +179,13 @@ absl::Status TransactionElement(const std::string& at, JsonValue& v,
   return AddTo(*money, at, &r->refunded);
 }
 
-absl::Status RefundLineElement(const std::string& at, JsonValue& v, Refund* r) {
+absl::Status RefundLineElement(absl::string_view at, JsonValue& v, Refund* r) {
   std::optional<int64_t> quantity;
   Opt restock_type;
   RefundLine line;
-  line.path = at;
+  line.path = std::string(at);
   absl::Status s = VisitObject(v, at, [&](absl::string_view k, JsonValue& f) {
-    std::string path = ChildPath(at, k);
+    JsonPath path = ChildPath(at, k);
     if (k == "quantity") return ReadCount(f, path, &quantity);
     if (k == "restock_type") return ReadString(f, path, &restock_type);
     if (k == "subtotal" && !line.currency.has_value()) {
@@ -196,7 +195,7 @@ absl::Status RefundLineElement(const std::string& at, JsonValue& v, Refund* r) {
     // subtotal_set.shop_money carries the amount with its currency.
     return VisitObject(f, path, [&](absl::string_view k2, JsonValue& f2) {
       if (k2 != "shop_money") return absl::OkStatus();
-      std::string money_path = ChildPath(path, k2);
+      JsonPath money_path = ChildPath(path, k2);
       return VisitObject(
           f2, money_path, [&](absl::string_view k3, JsonValue& f3) {
             if (k3 == "amount") {
@@ -221,7 +220,7 @@ absl::Status RefundLineElement(const std::string& at, JsonValue& v, Refund* r) {
   return absl::OkStatus();
 }
 
-absl::Status RefundField(const std::string& at, absl::string_view key,
+absl::Status RefundField(absl::string_view at, absl::string_view key,
                          JsonValue& v, Refund* r) {
   if (key == "id") return ReadId(v, at, &r->id);
   if (key == "order_id") return ReadId(v, at, &r->order_id);
@@ -231,12 +230,12 @@ absl::Status RefundField(const std::string& at, absl::string_view key,
     return ReadTime(v, at, TimeFormat::kWebhook, &r->processed_at);
   }
   if (key == "transactions") {
-    return VisitArray(v, at, [&](const std::string& t, JsonValue& e) {
+    return VisitArray(v, at, [&](absl::string_view t, JsonValue& e) {
       return TransactionElement(t, e, r);
     });
   }
   if (key == "refund_line_items") {
-    return VisitArray(v, at, [&](const std::string& l, JsonValue& e) {
+    return VisitArray(v, at, [&](absl::string_view l, JsonValue& e) {
       return RefundLineElement(l, e, r);
     });
   }
@@ -258,7 +257,7 @@ absl::Status VisitResource(absl::string_view body, absl::string_view wrapper,
         });
       }
     }
-    return field(std::string(key), key, v);
+    return field(key, key, v);
   });
 }
 
@@ -277,7 +276,7 @@ absl::StatusOr<v1::Event> DecodeOrder(const RawRecord& r,
   Purchase p;
   absl::Status s =
       VisitResource(r.body, "order",
-                    [&](const std::string& at, absl::string_view k,
+                    [&](absl::string_view at, absl::string_view k,
                         JsonValue& v) { return PurchaseField(at, k, v, &p); });
   if (!s.ok()) return s;
   if (!p.id.has_value() || p.id->empty()) {
@@ -316,7 +315,7 @@ absl::StatusOr<v1::Event> DecodeRefund(const RawRecord& r) {
   Refund f;
   absl::Status s =
       VisitResource(r.body, "refund",
-                    [&](const std::string& at, absl::string_view k,
+                    [&](absl::string_view at, absl::string_view k,
                         JsonValue& v) { return RefundField(at, k, v, &f); });
   if (!s.ok()) return s;
   if (!f.id.has_value() || f.id->empty()) {
@@ -363,7 +362,7 @@ absl::StatusOr<v1::Event> DecodeCheckout(const RawRecord& r,
   Purchase p;
   absl::Status s =
       VisitResource(r.body, "checkout",
-                    [&](const std::string& at, absl::string_view k,
+                    [&](absl::string_view at, absl::string_view k,
                         JsonValue& v) { return PurchaseField(at, k, v, &p); });
   if (!s.ok()) return s;
   if (!p.token.has_value() || p.token->empty()) {
@@ -392,7 +391,7 @@ absl::StatusOr<v1::Event> DecodeCustomer(const RawRecord& r,
   Customer c;
   absl::Status s =
       VisitResource(r.body, "customer",
-                    [&](const std::string& at, absl::string_view k,
+                    [&](absl::string_view at, absl::string_view k,
                         JsonValue& v) { return CustomerField(at, k, v, &c); });
   if (!s.ok()) return s;
   v1::Event e = NewEvent("shopify", r);

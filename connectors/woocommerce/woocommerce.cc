@@ -35,7 +35,7 @@ struct Order {
   std::vector<RefundSummary> refunds;
 };
 
-absl::Status BillingField(const std::string& at, absl::string_view key,
+absl::Status BillingField(absl::string_view at, absl::string_view key,
                           JsonValue& v, Billing* b) {
   if (key == "first_name") return ReadString(v, at, &b->first_name);
   if (key == "last_name") return ReadString(v, at, &b->last_name);
@@ -44,10 +44,10 @@ absl::Status BillingField(const std::string& at, absl::string_view key,
   return absl::OkStatus();
 }
 
-absl::Status RefundsField(const std::string& at, JsonValue& v, Order* o) {
-  return VisitArray(v, at, [&](const std::string& path, JsonValue& element) {
+absl::Status RefundsField(absl::string_view at, JsonValue& v, Order* o) {
+  return VisitArray(v, at, [&](absl::string_view path, JsonValue& element) {
     RefundSummary refund;
-    refund.path = path;
+    refund.path = std::string(path);
     absl::Status s =
         VisitObject(element, path, [&](absl::string_view k, JsonValue& f) {
           if (k == "id") return ReadId(f, ChildPath(path, k), &refund.id);
@@ -61,7 +61,7 @@ absl::Status RefundsField(const std::string& at, JsonValue& v, Order* o) {
   });
 }
 
-absl::Status OrderField(const std::string& at, absl::string_view key,
+absl::Status OrderField(absl::string_view at, absl::string_view key,
                         JsonValue& v, Order* o) {
   if (key == "id") return ReadId(v, at, &o->id);
   if (key == "status") return ReadString(v, at, &o->status);
@@ -139,7 +139,7 @@ absl::StatusOr<std::vector<v1::Event>> DecodeWooCommerce(
   }
   Order o;
   absl::Status s = VisitBody(r.body, [&](absl::string_view key, JsonValue& v) {
-    return OrderField(std::string(key), key, v, &o);
+    return OrderField(key, key, v, &o);
   });
   if (!s.ok()) return s;
   if (!o.id.has_value() || o.id->empty()) {

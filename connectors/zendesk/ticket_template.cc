@@ -28,7 +28,7 @@ absl::Status ReadTags(JsonValue& v, std::vector<std::string>* tags) {
   std::vector<std::string> raw;
   absl::Status s;
   if (*type == JsonType::array) {
-    s = VisitArray(v, "tags", [&](const std::string& path, JsonValue& item) {
+    s = VisitArray(v, "tags", [&](absl::string_view path, JsonValue& item) {
       return ReadString(item, path, &raw.emplace_back());
     });
   } else {
