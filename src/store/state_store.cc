@@ -45,12 +45,10 @@ rocksdb::ColumnFamilyOptions CfOptions(const StoreOptions& o,
   rocksdb::ColumnFamilyOptions cf;
   cf.write_buffer_size = o.write_buffer_bytes;
   // State is small records with much in common (ids, field tags, JSON
-  // keys): zstd and 16 KiB blocks roughly halve it against lz4 on 4 KiB
-  // blocks. zstd where data settles (the bottommost level, which dynamic
-  // level sizing makes the first level data reaches when it is small);
-  // flushes and upper levels, rewritten soon, use the cheaper lz4: on two
-  // cores their CPU competes with the poll thread.
-  cf.compression = rocksdb::kLZ4Compression;
+  // keys): zstd on every level and 16 KiB blocks roughly halve it against
+  // lz4 on 4 KiB blocks. Only flushes and compactions pay, off the poll
+  // thread.
+  cf.compression = rocksdb::kZSTD;
   cf.bottommost_compression = rocksdb::kZSTD;
   rocksdb::BlockBasedTableOptions table;
   table.block_size = 16 << 10;
