@@ -2,6 +2,7 @@
 // profilers (callgrind, perf) that should not see the embedded broker.
 //
 //   build/bench/custhub_engine [records] [customers] [dir]
+//   (CUSTHUB_CACHED_CUSTOMERS=N sizes the customer cache)
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -22,7 +23,12 @@ int main(int argc, char** argv) {
   so.interleave = true;
   so.skew = 0.8;
   so.max_records = 2 * records;
-  auto rate = custhub::bench::MeasureEngine(so, records, 16, dir);
+  // CUSTHUB_CACHED_CUSTOMERS: the customer cache's size, for sizing it.
+  custhub::streams::ProcessorOptions po;
+  if (const char* c = std::getenv("CUSTHUB_CACHED_CUSTOMERS")) {
+    po.cached_customers = std::strtoul(c, nullptr, 10);
+  }
+  auto rate = custhub::bench::MeasureEngine(so, records, 16, dir, po);
   if (!rate.ok()) {
     std::fprintf(stderr, "%s\n", rate.status().ToString().c_str());
     return 1;

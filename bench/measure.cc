@@ -85,10 +85,11 @@ absl::StatusOr<Rate> MeasureRawRocksDb(const std::string& dir, int64_t keys) {
 
 absl::StatusOr<Rate> MeasureEngine(const synth::SynthOptions& workload,
                                    int64_t count, int partitions,
-                                   const std::string& dir) {
+                                   const std::string& dir,
+                                   const streams::ProcessorOptions& options) {
   CUSTHUB_ASSIGN_OR_RETURN(
       auto store, store::StateStore::Open({.path = dir, .sync = true}));
-  streams::BatchProcessor processor(store.get(), streams::ProcessorOptions());
+  streams::BatchProcessor processor(store.get(), options);
   CUSTHUB_RETURN_IF_ERROR(processor.Init());
   synth::SyntheticStream stream(workload);
   std::map<std::pair<std::string, int32_t>, int64_t> next_offset;

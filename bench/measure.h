@@ -47,9 +47,10 @@ absl::StatusOr<Rate> MeasureRawRocksDb(const std::string& dir, int64_t keys);
 // fresh store under `dir`, in batches of 20000 as the hub folds them, each
 // committed (fsync'd) with the previous batch's outputs marked delivered.
 // Generating the records is not timed.
-absl::StatusOr<Rate> MeasureEngine(const synth::SynthOptions& workload,
-                                   int64_t count, int partitions,
-                                   const std::string& dir);
+absl::StatusOr<Rate> MeasureEngine(
+    const synth::SynthOptions& workload, int64_t count, int partitions,
+    const std::string& dir,
+    const streams::ProcessorOptions& options = streams::ProcessorOptions());
 
 // Runs a started hub until it has consumed `records_total` records in all
 // and the broker confirmed every output.
