@@ -317,6 +317,7 @@ absl::StatusOr<std::string> BatchProcessor::Merge(const std::string& a,
     identifiers_[key] = survivor;
     new_identifiers_.insert(key);
   }
+  if (x->indexed_due) stale_due_.emplace_back(*x->indexed_due, absorbed);
   retired_.push_back({absorbed, survivor, linked_by, at});
   moved_timelines_.emplace_back(absorbed, survivor);
   ++stats_.merges;
@@ -357,6 +358,9 @@ absl::Status BatchProcessor::Rename(const std::string& from,
   CustomerSlot slot = std::move(node.mapped());
   slot.state.mutable_profile()->set_customer_id(to);
   slot.dirty = true;
+  // Its timers are indexed under the old id: Commit indexes them anew.
+  if (slot.indexed_due) stale_due_.emplace_back(*slot.indexed_due, from);
+  slot.indexed_due.reset();
   for (const auto& key : slot.state.identifier_keys()) {
     identifiers_[key] = to;
     new_identifiers_.insert(key);
@@ -660,6 +664,7 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
     if (slot.dirty) dirty.push_back(id);
   }
   std::sort(dirty.begin(), dirty.end());
+  std::vector<std::pair<Micros, std::string>> new_due;
   for (const auto& id : dirty) {
     auto& slot = customers_[id];
     profile::Finalize(&slot.state);
@@ -671,7 +676,7 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
     std::optional<Micros> due = rules::NextDue(slot.state);
     if (due != slot.indexed_due) {
       if (slot.indexed_due) stale_due_.emplace_back(*slot.indexed_due, id);
-      if (due) batch.Put(Cf::kMeta, DueKey(*due, id), "");
+      if (due) new_due.emplace_back(*due, id);
     }
     // What each destination got last is kept as digests in the rules
     // state, so the customer's old profile is never rendered again. A new
@@ -697,6 +702,11 @@ absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
                                 options_.format));
     for (auto& r : destination_records) emit(std::move(r));
   }
+  // The timer index: entries that no longer hold go before the new ones,
+  // so a key both dropped and added in this batch stays.
+  for (const auto& [at, id] : stale_due_)
+    batch.Delete(Cf::kMeta, DueKey(at, id));
+  for (const auto& [at, id] : new_due) batch.Put(Cf::kMeta, DueKey(at, id), "");
   for (const auto& [key, slot] : orders_) {
     if (slot.dirty)
       batch.Put(Cf::kLedgers, key, DeterministicBytes(slot.entry));

@@ -70,8 +70,6 @@ absl::Status BatchProcessor::FireDueTimers() {
 
 void BatchProcessor::WriteTriggers(store::StateBatch* batch,
                                    std::vector<v1::OutboxRecord>* out) {
-  for (const auto& [at, id] : stale_due_)
-    batch->Delete(Cf::kMeta, DueKey(at, id));
   for (const auto& [fired_for, t] : triggers_) {
     // Stored under the id the customer has after this batch: MoveTimeline
     // moves only what is already stored.

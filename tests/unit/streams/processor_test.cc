@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "custhub/v1/identity.pb.h"
+#include "custhub/v1/rules.pb.h"
 #include "custhub/v1/state.pb.h"
 #include "src/identity/identifiers.h"
 #include "src/publish/destinations.h"
@@ -481,4 +483,60 @@ TEST_CASE(
     if (i == 2) CHECK(actual.empty());  // the stale update changed nothing
   }
   CHECK(sent >= 3);  // the first batch alone reaches every destination
+}
+
+TEST_CASE(
+    "the timer index lists each customer once, at its next due timer, as "
+    "timers are armed, moved and fired",
+    "[streams][timers]") {
+  // A stale index entry costs a customer load in every later batch (the
+  // hub once slowed to a crawl that way), and a missing one loses a timer.
+  TempDir dir;
+  Harness h(dir.path);
+  std::vector<Rec> recs;
+  int n = 0;
+  // Orders arm timers (review requests, win-back, churn); later orders of
+  // the same customers move them; months later the early ones are due.
+  for (int month = 1; month <= 9; ++month) {
+    for (int c = 0; c < 6; ++c) {
+      if ((month + c) % 3 == 0) continue;
+      std::string id = absl::StrCat("o", ++n);
+      recs.push_back(
+          {"orders",
+           Order(absl::StrCat("c", c, "@example.com"), id, 1000 + n,
+                 absl::StrFormat("2026-%02d-%02dT10:00:00Z", month, 1 + c)),
+           id});
+    }
+  }
+  h.Feed(recs, 5);
+  std::map<std::string, int64_t> indexed;  // customer -> due
+  int entries = 0;
+  REQUIRE(h.store()
+              .ForEach(store::Cf::kMeta, "due|",
+                       [&](absl::string_view k, absl::string_view) {
+                         ++entries;
+                         indexed[std::string(k.substr(12))] =
+                             static_cast<int64_t>(
+                                 store::DecodeBigEndian64(k.substr(4, 8)));
+                         return true;
+                       })
+              .ok());
+  CHECK(entries == static_cast<int>(indexed.size()));  // once each
+  int with_timers = 0;
+  REQUIRE(h.store()
+              .ForEach(store::Cf::kRules, "",
+                       [&](absl::string_view id, absl::string_view v) {
+                         v1::RulesState r;
+                         REQUIRE(r.ParseFromArray(v.data(),
+                                                  static_cast<int>(v.size())));
+                         if (r.timers().empty()) return true;
+                         ++with_timers;
+                         auto it = indexed.find(std::string(id));
+                         REQUIRE(it != indexed.end());
+                         CHECK(it->second == r.timers(0).due_micros());
+                         return true;
+                       })
+              .ok());
+  CHECK(with_timers > 0);
+  CHECK(with_timers == entries);
 }
