@@ -9,9 +9,14 @@
 #include <string>
 
 #include "src/common/time.h"
+#include "tests/unit/publish/sample_profile.h"
 
 namespace v1 = custhub::v1;
 using namespace custhub::publish;
+
+using custhub::testing::SampleProfile;
+using custhub::testing::SetMoney;
+using custhub::testing::SetTime;
 
 namespace {
 
@@ -42,47 +47,6 @@ class Json {
   simdjson::dom::parser parser_;
   simdjson::dom::element root_;
 };
-
-void SetTime(google::protobuf::Timestamp* t, const char* rfc3339) {
-  custhub::Micros m = *custhub::ParseRfc3339(rfc3339);
-  t->set_seconds(m / custhub::kMicrosPerSecond);
-}
-
-void SetMoney(v1::Money* m, int64_t minor, const char* currency) {
-  m->set_minor(minor);
-  m->set_currency(currency);
-}
-
-v1::CustomerProfile Sample() {
-  v1::CustomerProfile p;
-  p.set_customer_id("cus_1");
-  p.add_emails("ana@example.com");
-  p.add_emails("ana.work@example.com");
-  p.add_phones("+14155550100");
-  (*p.mutable_external_ids())["shopify"] = "6405012345";
-  p.set_first_name("Ana");
-  p.set_last_name("Lopez");
-  auto* o = p.mutable_orders();
-  o->set_count(3);
-  SetTime(o->mutable_first_order_at(), "2024-01-10T09:00:00Z");
-  SetTime(o->mutable_last_order_at(), "2024-05-01T10:00:00+02:00");
-  SetMoney(o->mutable_gross_revenue(), 15000, "USD");
-  SetMoney(o->mutable_refunded(), 2950, "USD");
-  SetMoney(o->mutable_net_revenue(), 12050, "USD");
-  SetMoney(o->mutable_average_order_value(), 4017, "USD");
-  o->set_items_bought(6);
-  p.mutable_returns()->set_count(1);
-  p.mutable_returns()->set_items_returned(2);
-  p.mutable_returns()->set_return_rate(2.0 / 6.0);
-  p.mutable_support()->set_open_tickets(1);
-  p.mutable_support()->set_total_tickets(2);
-  p.mutable_email()->set_consent(v1::EmailStats::SUBSCRIBED);
-  p.mutable_email()->set_opens(5);
-  p.mutable_traits()->set_lifecycle_stage("active");
-  p.mutable_traits()->set_churn_risk(0.4213);
-  SetMoney(p.mutable_traits()->mutable_predicted_ltv(), 30000, "USD");
-  return p;
-}
 
 DestinationConfig Config(std::map<std::string, std::string> entries = {}) {
   auto config = DestinationConfigFromMap(entries);
@@ -122,7 +86,8 @@ TEST_CASE(
     "hubspot contact upsert carries email, names, phone, stage and "
     "custom properties",
     "[publish]") {
-  auto r = On(DestinationRecords(Config(), nullptr, Sample()), "crm.contacts");
+  auto r = On(DestinationRecords(Config(), nullptr, SampleProfile()),
+              "crm.contacts");
   CHECK(r.key() == "cus_1");
   CHECK(Header(r, "content-type") == "application/json");
   CHECK(Header(r, "destination") == "hubspot");
@@ -151,7 +116,8 @@ TEST_CASE(
     "id field",
     "[publish]") {
   auto config = Config({{"destinations.crm.flavor", "salesforce"}});
-  auto r = On(DestinationRecords(config, nullptr, Sample()), "crm.contacts");
+  auto r =
+      On(DestinationRecords(config, nullptr, SampleProfile()), "crm.contacts");
   CHECK(Header(r, "destination") == "salesforce");
   Json j(r.value());
   CHECK(j.S("/attributes/type") == "Contact");
@@ -173,7 +139,8 @@ TEST_CASE(
     "klaviyo profile carries email, E.164 phone, external id, names, "
     "properties and consent",
     "[publish]") {
-  auto r = On(DestinationRecords(Config(), nullptr, Sample()), "esp.profiles");
+  auto r = On(DestinationRecords(Config(), nullptr, SampleProfile()),
+              "esp.profiles");
   CHECK(Header(r, "destination") == "klaviyo");
   Json j(r.value());
   CHECK(j.S("/data/type") == "profile");
@@ -199,7 +166,8 @@ TEST_CASE(
     "erp customer master record carries billing contact, lifetime net "
     "revenue, return rate and refund total",
     "[publish]") {
-  auto r = On(DestinationRecords(Config(), nullptr, Sample()), "erp.customers");
+  auto r = On(DestinationRecords(Config(), nullptr, SampleProfile()),
+              "erp.customers");
   CHECK(Header(r, "destination") == "erp");
   Json j(r.value());
   CHECK(j.Keys("") == std::vector<std::string>{
@@ -227,7 +195,7 @@ TEST_CASE("money renders exactly in the currency's major units", "[publish]") {
                         Case{1234, "KWD", "1.234"}, Case{5, "USD", "0.05"},
                         Case{-250, "EUR", "-2.50"}, Case{0, "USD", "0.00"},
                         Case{123456789012345, "USD", "1234567890123.45"}}) {
-    auto p = Sample();
+    auto p = SampleProfile();
     SetMoney(p.mutable_orders()->mutable_net_revenue(), c.minor, c.currency);
     Json j(
         On(DestinationRecords(Config(), nullptr, p), "erp.customers").value());
@@ -246,7 +214,7 @@ TEST_CASE(
   SetTime(t.mutable_fired_at(), "2024-05-01T12:30:00Z");
   t.set_idempotency_key("trg:cus_1:abandoned_cart:42");
   t.set_reason("checkout open 1h, value 80.00 USD");
-  auto records = TriggerEvents(Config(), t, Sample());
+  auto records = TriggerEvents(Config(), t, SampleProfile());
   auto r = On(records, "esp.events");
   CHECK(r.key() == "cus_1");
   CHECK(Header(r, "idempotency-key") == "trg:cus_1:abandoned_cart:42");
@@ -279,14 +247,14 @@ TEST_CASE(
   t.set_kind("win_back");
   t.set_idempotency_key("k1");
   t.set_suppressed_by("open_ticket");
-  CHECK(TriggerEvents(Config(), t, Sample()).empty());
+  CHECK(TriggerEvents(Config(), t, SampleProfile()).empty());
   auto config = Config({{"destinations.esp.events.include_suppressed", "true"},
                         {"destinations.esp.events.metric_prefix", "CH: "}});
-  Json j(On(TriggerEvents(config, t, Sample()), "esp.events").value());
+  Json j(On(TriggerEvents(config, t, SampleProfile()), "esp.events").value());
   CHECK(j.S("/data/attributes/properties/suppressed_by") == "open_ticket");
   CHECK(j.S("/data/attributes/metric/data/attributes/name") == "CH: win_back");
   config.esp_events.enabled = false;
-  CHECK(TriggerEvents(config, t, Sample()).empty());
+  CHECK(TriggerEvents(config, t, SampleProfile()).empty());
 }
 
 TEST_CASE(
@@ -299,7 +267,7 @@ TEST_CASE(
        {"destinations.erp.properties.return_rate", "returns.count"},
        {"destinations.esp.profiles.properties.shopify_id",
         "externalIds.shopify"}});
-  auto records = DestinationRecords(config, nullptr, Sample());
+  auto records = DestinationRecords(config, nullptr, SampleProfile());
   Json crm(On(records, "crm.contacts").value());
   CHECK_FALSE(crm.Has("/properties/total_revenue"));
   CHECK(crm.S("/properties/lifetime_value") == "120.50");
@@ -323,7 +291,7 @@ TEST_CASE(
               {"destinations.erp.default_properties", "false"},
               {"destinations.erp.properties.net", "orders.netRevenue"},
               {"destinations.erp.currency_suffix", "_ccy"}});
-  auto records = DestinationRecords(config, nullptr, Sample());
+  auto records = DestinationRecords(config, nullptr, SampleProfile());
   Json crm(On(records, "crm.contacts").value());
   CHECK_FALSE(crm.Has("/properties/churn_risk"));
   CHECK_FALSE(crm.Has("/properties/phone"));
@@ -370,7 +338,7 @@ TEST_CASE(
     "a new customer gets a record on every destination that can "
     "identify them",
     "[publish]") {
-  CHECK(Topics(DestinationRecords(Config(), nullptr, Sample())) ==
+  CHECK(Topics(DestinationRecords(Config(), nullptr, SampleProfile())) ==
         std::vector<std::string>{"crm.contacts", "esp.profiles",
                                  "erp.customers"});
   // HubSpot finds contacts by email: without one there is no CRM record.
@@ -394,7 +362,7 @@ TEST_CASE(
 TEST_CASE("only destinations carrying a changed field get a record",
           "[publish]") {
   const auto config = Config();
-  const auto before = Sample();
+  const auto before = SampleProfile();
   CHECK(DestinationRecords(config, &before, before).empty());
 
   auto opened = before;  // email opens: carried by no default mapping
@@ -426,7 +394,7 @@ TEST_CASE("only destinations carrying a changed field get a record",
 }
 
 TEST_CASE("erasure emits each destination's delete form", "[publish]") {
-  auto records = DestinationDeletes(Config(), Sample());
+  auto records = DestinationDeletes(Config(), SampleProfile());
   REQUIRE(Topics(records) ==
           std::vector<std::string>{"crm.contacts", "crm.contacts",
                                    "esp.profiles", "esp.profiles",
@@ -459,7 +427,7 @@ TEST_CASE("salesforce erasure deletes the contact by its external id",
                         {"destinations.crm.salesforce_object", "Lead"},
                         {"destinations.esp.profiles.enabled", "false"},
                         {"destinations.erp.enabled", "no"}});
-  auto records = DestinationDeletes(config, Sample());
+  auto records = DestinationDeletes(config, SampleProfile());
   auto r = On(records, "crm.contacts");
   CHECK(records.size() == 1);
   CHECK(Header(r, "destination") == "salesforce");
@@ -476,7 +444,7 @@ TEST_CASE(
   const std::string last =
       "O'Brien\\back\nslash\t\x01 \xE2\x80\xA8"
       "end";
-  auto p = Sample();
+  auto p = SampleProfile();
   p.set_first_name(first);
   p.set_last_name(last);
   for (const auto& r : DestinationRecords(Config(), nullptr, p)) {
@@ -507,7 +475,7 @@ TEST_CASE(
                         {"destinations.esp.profiles.enabled", "false"},
                         {"destinations.erp.topic", "sap.customers"},
                         {"destinations.ratio_decimals", "1"}});
-  auto p = Sample();
+  auto p = SampleProfile();
   (*p.mutable_external_ids())["zendesk"] = "z-9";
   auto a = DestinationRecords(config, nullptr, p);
   CHECK(Topics(a) ==

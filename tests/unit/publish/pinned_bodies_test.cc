@@ -17,54 +17,16 @@
 #include "absl/strings/str_format.h"
 #include "src/common/time.h"
 #include "src/publish/destinations.h"
+#include "tests/unit/publish/sample_profile.h"
 
 namespace v1 = custhub::v1;
 using namespace custhub::publish;
 
+using custhub::testing::SampleProfile;
+using custhub::testing::SetMoney;
+using custhub::testing::SetTime;
+
 namespace {
-
-void SetMicros(google::protobuf::Timestamp* t, const char* rfc3339,
-               int32_t nanos = 0) {
-  custhub::Micros m = *custhub::ParseRfc3339(rfc3339);
-  t->set_seconds(m / custhub::kMicrosPerSecond);
-  t->set_nanos(nanos);
-}
-
-void Cash(v1::Money* m, int64_t minor, const char* currency) {
-  m->set_minor(minor);
-  m->set_currency(currency);
-}
-
-v1::CustomerProfile SampleProfile() {
-  v1::CustomerProfile p;
-  p.set_customer_id("cus_1");
-  p.add_emails("ana@example.com");
-  p.add_emails("ana.work@example.com");
-  p.add_phones("+14155550100");
-  (*p.mutable_external_ids())["shopify"] = "6405012345";
-  p.set_first_name("Ana");
-  p.set_last_name("Lopez");
-  auto* o = p.mutable_orders();
-  o->set_count(3);
-  SetMicros(o->mutable_first_order_at(), "2024-01-10T09:00:00Z");
-  SetMicros(o->mutable_last_order_at(), "2024-05-01T10:00:00+02:00");
-  Cash(o->mutable_gross_revenue(), 15000, "USD");
-  Cash(o->mutable_refunded(), 2950, "USD");
-  Cash(o->mutable_net_revenue(), 12050, "USD");
-  Cash(o->mutable_average_order_value(), 4017, "USD");
-  o->set_items_bought(6);
-  p.mutable_returns()->set_count(1);
-  p.mutable_returns()->set_items_returned(2);
-  p.mutable_returns()->set_return_rate(2.0 / 6.0);
-  p.mutable_support()->set_open_tickets(1);
-  p.mutable_support()->set_total_tickets(2);
-  p.mutable_email()->set_consent(v1::EmailStats::SUBSCRIBED);
-  p.mutable_email()->set_opens(5);
-  p.mutable_traits()->set_lifecycle_stage("active");
-  p.mutable_traits()->set_churn_risk(0.4213);
-  Cash(p.mutable_traits()->mutable_predicted_ltv(), 30000, "USD");
-  return p;
-}
 
 // Every field set, to values that exercise the formatters' edges: text
 // that needs escaping or is not UTF-8, a zero-decimal and a three-decimal
@@ -82,24 +44,24 @@ v1::CustomerProfile EdgeProfile() {
   p.set_last_name("O'Brien\tx\n\xE2\x80\xA8 bad \xFF\xC3 end");
   auto* o = p.mutable_orders();
   o->set_count(12);
-  SetMicros(o->mutable_first_order_at(), "1999-12-31T23:59:59Z", 1000);
-  SetMicros(o->mutable_last_order_at(), "2024-02-29T12:00:00Z", 123456000);
-  Cash(o->mutable_gross_revenue(), 1500, "JPY");
-  Cash(o->mutable_refunded(), -250, "JPY");
-  Cash(o->mutable_net_revenue(), 1750, "JPY");
-  Cash(o->mutable_average_order_value(), 5, "KWD");
+  SetTime(o->mutable_first_order_at(), "1999-12-31T23:59:59Z", 1000);
+  SetTime(o->mutable_last_order_at(), "2024-02-29T12:00:00Z", 123456000);
+  SetMoney(o->mutable_gross_revenue(), 1500, "JPY");
+  SetMoney(o->mutable_refunded(), -250, "JPY");
+  SetMoney(o->mutable_net_revenue(), 1750, "JPY");
+  SetMoney(o->mutable_average_order_value(), 5, "KWD");
   o->set_cancelled_count(2);
   o->set_open_count(1);
   o->set_items_bought(40);
   p.mutable_returns()->set_count(3);
   p.mutable_returns()->set_items_returned(2);
   p.mutable_returns()->set_return_rate(0.0625);
-  SetMicros(p.mutable_returns()->mutable_last_return_at(),
-            "2024-03-01T00:00:00Z");
+  SetTime(p.mutable_returns()->mutable_last_return_at(),
+          "2024-03-01T00:00:00Z");
   p.mutable_support()->set_open_tickets(0);
   p.mutable_support()->set_total_tickets(7);
-  SetMicros(p.mutable_support()->mutable_last_ticket_at(),
-            "2024-03-02T03:04:05Z");
+  SetTime(p.mutable_support()->mutable_last_ticket_at(),
+          "2024-03-02T03:04:05Z");
   p.mutable_support()->set_last_satisfaction("bad");
   p.mutable_email()->set_consent(v1::EmailStats::SPAM_COMPLAINT);
   p.mutable_email()->set_delivered(100);
@@ -107,21 +69,21 @@ v1::CustomerProfile EdgeProfile() {
   p.mutable_email()->set_clicks(2147483647);
   p.mutable_email()->set_bounces(1);
   p.mutable_email()->set_spam_complaints(1);
-  SetMicros(p.mutable_email()->mutable_last_open_at(), "2024-03-03T00:00:00Z");
+  SetTime(p.mutable_email()->mutable_last_open_at(), "2024-03-03T00:00:00Z");
   p.mutable_email()->mutable_last_click_at();  // present but zero: absent
   p.mutable_checkout()->set_open(true);
-  Cash(p.mutable_checkout()->mutable_value(), -9223372036854775807LL - 1,
-       "USD");
-  SetMicros(p.mutable_checkout()->mutable_since(), "2024-03-04T05:06:07Z");
+  SetMoney(p.mutable_checkout()->mutable_value(), -9223372036854775807LL - 1,
+           "USD");
+  SetTime(p.mutable_checkout()->mutable_since(), "2024-03-04T05:06:07Z");
   p.mutable_checkout()->set_checkout_token("tok");
   p.mutable_traits()->set_recency(5);
   p.mutable_traits()->set_frequency(4);
   p.mutable_traits()->set_monetary(3);
   p.mutable_traits()->set_lifecycle_stage("vip");
   p.mutable_traits()->set_churn_risk(-0.0001);
-  Cash(p.mutable_traits()->mutable_predicted_ltv(), 123456789012345, "CLF");
-  SetMicros(p.mutable_first_seen_at(), "1970-01-01T00:00:01Z");
-  SetMicros(p.mutable_last_event_at(), "2024-03-05T00:00:00Z", 999999999);
+  SetMoney(p.mutable_traits()->mutable_predicted_ltv(), 123456789012345, "CLF");
+  SetTime(p.mutable_first_seen_at(), "1970-01-01T00:00:01Z");
+  SetTime(p.mutable_last_event_at(), "2024-03-05T00:00:00Z", 999999999);
   p.set_events_applied(77);
   return p;
 }
@@ -236,7 +198,7 @@ std::vector<std::pair<std::string, std::string>> RenderPinnedCases() {
   v1::Trigger t;
   t.set_customer_id("cus_1");
   t.set_kind("abandoned_cart");
-  SetMicros(t.mutable_fired_at(), "2024-05-01T12:30:00Z", 250000000);
+  SetTime(t.mutable_fired_at(), "2024-05-01T12:30:00Z", 250000000);
   t.set_idempotency_key("0123456789abcdef0123456789abcdef");
   t.set_reason("checkout tok worth 80.00 USD \"open\"");
   records("trigger", TriggerEvents(defaults, t, SampleProfile()));
