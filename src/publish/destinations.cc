@@ -474,41 +474,29 @@ DestinationBodies RenderDestinations(const DestinationConfig& config,
   return b;
 }
 
+namespace {
+
+// 0 means "nothing sent", so no body digests to it.
+uint64_t BodyDigest(const std::optional<std::string>& body) {
+  if (!body.has_value()) return 0;
+  uint64_t h = Hash64(*body);
+  return h == 0 ? 1 : h;
+}
+
+BodyHashes Digests(const DestinationBodies& bodies) {
+  return {BodyDigest(bodies.crm), BodyDigest(bodies.esp_profile),
+          BodyDigest(bodies.erp)};
+}
+
+}  // namespace
+
 std::vector<v1::OutboxRecord> DestinationRecords(
     const DestinationConfig& config, const v1::CustomerProfile* before,
     const v1::CustomerProfile& after) {
-  DestinationBodies was, now;
-  if (before != nullptr) was = RenderDestinations(config, *before);
-  return DestinationRecords(config, before ? &was : nullptr, after, &now);
-}
-
-std::vector<v1::OutboxRecord> DestinationRecords(
-    const DestinationConfig& config, const DestinationBodies* before,
-    const v1::CustomerProfile& after, DestinationBodies* after_bodies) {
-  std::vector<v1::OutboxRecord> out;
-  const std::string& key = after.customer_id();
-  *after_bodies = RenderDestinations(config, after);
-  // A record only when the body the destination would get changed.
-  auto changed = [&](const std::optional<std::string>& now,
-                     const std::optional<std::string>& was) {
-    return now.has_value() && (before == nullptr || now != was);
-  };
-  static const std::optional<std::string> kNone;
-  if (changed(after_bodies->crm, before ? before->crm : kNone)) {
-    out.push_back(MakeRecord(config.crm.topic, key, *after_bodies->crm,
-                             CrmName(config.crm), kOperationUpsert));
-  }
-  if (changed(after_bodies->esp_profile,
-              before ? before->esp_profile : kNone)) {
-    out.push_back(MakeRecord(config.esp_profiles.topic, key,
-                             *after_bodies->esp_profile, "klaviyo",
-                             kOperationUpsert));
-  }
-  if (changed(after_bodies->erp, before ? before->erp : kNone)) {
-    out.push_back(MakeRecord(config.erp.topic, key, *after_bodies->erp, "erp",
-                             kOperationUpsert));
-  }
-  return out;
+  BodyHashes was, now;
+  if (before != nullptr) was = Digests(RenderDestinations(config, *before));
+  return ChangedDestinationRecords(config, before ? &was : nullptr, after,
+                                   &now);
 }
 
 std::vector<v1::OutboxRecord> ChangedDestinationRecords(
@@ -517,12 +505,8 @@ std::vector<v1::OutboxRecord> ChangedDestinationRecords(
   std::vector<v1::OutboxRecord> out;
   const std::string& key = after.customer_id();
   DestinationBodies now = RenderDestinations(config, after);
-  auto digest = [](const std::optional<std::string>& body) -> uint64_t {
-    if (!body.has_value()) return 0;
-    uint64_t h = Hash64(*body);
-    return h == 0 ? 1 : h;  // 0 means "nothing sent"
-  };
-  *after_hashes = {digest(now.crm), digest(now.esp_profile), digest(now.erp)};
+  *after_hashes = Digests(now);
+  // A record only when the body the destination would get changed.
   auto changed = [&](uint64_t now_hash, uint64_t was_hash) {
     return now_hash != 0 && (before == nullptr || now_hash != was_hash);
   };

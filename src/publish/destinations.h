@@ -212,14 +212,6 @@ struct DestinationBodies {
 DestinationBodies RenderDestinations(const DestinationConfig& config,
                                      const v1::CustomerProfile& profile);
 
-// As above, with `before`'s bodies rendered already (e.g. kept from the
-// last batch that published the customer, instead of rendering its old
-// profile again); null for a new customer. Hands back `after`'s bodies in
-// `after_bodies` for the next time.
-std::vector<v1::OutboxRecord> DestinationRecords(
-    const DestinationConfig& config, const DestinationBodies* before,
-    const v1::CustomerProfile& after, DestinationBodies* after_bodies);
-
 // What each destination was last sent, as 64-bit digests of its bodies
 // (0: nothing), so a customer's old profile need not be rendered again to
 // tell whether a body changed. A customer carries these in its state.
@@ -227,9 +219,11 @@ struct BodyHashes {
   uint64_t crm = 0, esp_profile = 0, erp = 0;
 };
 
-// As above, comparing with the digests of what was sent; null `before`
-// (a new customer, or state from before digests were kept) sends every
-// body. Hands back `after`'s digests in `after_hashes`.
+// Upserts as DestinationRecords gives, comparing with the digests of what
+// was sent instead of an old profile (DestinationRecords renders and
+// digests that one, then calls this). Null `before` (a new customer, or
+// state from before digests were kept) sends every body. Hands back
+// `after`'s digests in `after_hashes`.
 std::vector<v1::OutboxRecord> ChangedDestinationRecords(
     const DestinationConfig& config, const BodyHashes* before,
     const v1::CustomerProfile& after, BodyHashes* after_hashes);
