@@ -136,18 +136,45 @@ InputRecord Hub::ToInput(const kafka::Message& m) {
   return r;
 }
 
+namespace {
+absl::Status WriteFailed(const absl::Status& s) {
+  return absl::Status(s.code(), absl::StrCat("state write failed, batch not "
+                                             "applied: ",
+                                             s.message()));
+}
+}  // namespace
+
+absl::Status Hub::FinishAndPublish() {
+  if (!processor_->CommitInFlight()) return absl::OkStatus();
+  std::vector<Outbound> outputs;
+  absl::Status s = processor_->FinishCommit(&outputs);
+  if (!s.ok()) return WriteFailed(s);
+  return publisher_->Send(std::move(outputs));
+}
+
 absl::Status Hub::CommitAndPublish() {
+  CUSTHUB_RETURN_IF_ERROR(FinishAndPublish());
   std::vector<uint64_t> delivered = publisher_->TakeDelivered();
   if (!processor_->HasPending() && delivered.empty()) return absl::OkStatus();
   std::vector<Outbound> outputs;
   absl::Status s = processor_->Commit(delivered, &outputs);
   if (!s.ok()) {
     processor_->Abandon();
-    return absl::Status(s.code(), absl::StrCat("state write failed, batch not "
-                                               "applied: ",
-                                               s.message()));
+    return WriteFailed(s);
   }
   return publisher_->Send(std::move(outputs));
+}
+
+absl::Status Hub::CommitPipelined() {
+  CUSTHUB_RETURN_IF_ERROR(FinishAndPublish());
+  std::vector<uint64_t> delivered = publisher_->TakeDelivered();
+  if (!processor_->HasPending() && delivered.empty()) return absl::OkStatus();
+  absl::Status s = processor_->StartCommit(delivered);
+  if (!s.ok()) {
+    processor_->Abandon();
+    return WriteFailed(s);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<size_t> Hub::RunOnce() {
@@ -160,8 +187,10 @@ absl::StatusOr<size_t> Hub::RunOnce() {
     return 0;
   }
   // While records wait for another partition, poll briefly and look again.
-  int timeout = merge_.waiting() ? std::min(options_.poll_timeout_ms, 10)
-                                 : options_.poll_timeout_ms;
+  // A batch being written is published as soon as nothing more came in.
+  int timeout = processor_->CommitInFlight() ? 0
+                : merge_.waiting() ? std::min(options_.poll_timeout_ms, 10)
+                                   : options_.poll_timeout_ms;
   CUSTHUB_ASSIGN_OR_RETURN(std::vector<kafka::Message> polled,
                            consumer_->PollBatch(options_.batch_max, timeout));
   Micros started = WallNowMicros();
@@ -186,6 +215,9 @@ absl::StatusOr<size_t> Hub::RunOnce() {
   size_t consumed = 0;
   std::vector<int64_t> stamps;
   int64_t oldest_ms = -1, newest_ms = -1;  // broker timestamps, for metrics
+  // Records fold in runs (decoded ahead on the processor's worker); an
+  // erasure request ends a run.
+  std::vector<InputRecord> run;
   for (const auto& m : messages) {
     if (probe_) stamps.push_back(m.timestamp_ms());
     if (int64_t ts = m.timestamp_ms(); ts >= 0) {
@@ -193,14 +225,17 @@ absl::StatusOr<size_t> Hub::RunOnce() {
       newest_ms = std::max(newest_ms, ts);
     }
     if (m.topic() == options_.inputs.erasure) {
+      CUSTHUB_RETURN_IF_ERROR(processor_->AddAll(run));
+      run.clear();
       CUSTHUB_RETURN_IF_ERROR(ApplyErasure(m));
     } else {
-      CUSTHUB_RETURN_IF_ERROR(processor_->Add(ToInput(m)));
+      run.push_back(ToInput(m));
     }
     ++consumed;
   }
+  CUSTHUB_RETURN_IF_ERROR(processor_->AddAll(run));
   publisher_->Poll(0);
-  CUSTHUB_RETURN_IF_ERROR(CommitAndPublish());
+  CUSTHUB_RETURN_IF_ERROR(CommitPipelined());
   if (consumed > 0) processor_->AddBusyTime(WallNowMicros() - started);
   if (!stamps.empty()) {
     probed_.emplace_back(publisher_->newest_sent(), std::move(stamps));
@@ -300,6 +335,7 @@ absl::Status Hub::Run(const std::atomic<bool>& stop) {
 }
 
 absl::Status Hub::Drain(int timeout_ms) {
+  CUSTHUB_RETURN_IF_ERROR(FinishAndPublish());
   absl::Status flushed = publisher_->Flush(timeout_ms);
   CUSTHUB_RETURN_IF_ERROR(CommitAndPublish());
   if (!flushed.ok()) {
@@ -323,7 +359,10 @@ Hub::Watermarks() {
 }
 
 absl::StatusOr<bool> Hub::CaughtUp() {
-  if (publisher_->InFlight() > 0 || processor_->HasPending()) return false;
+  if (publisher_->InFlight() > 0 || processor_->HasPending() ||
+      processor_->CommitInFlight()) {
+    return false;
+  }
   const auto& committed = processor_->committed_offsets();
   for (const auto& tp : assignment_) {
     CUSTHUB_ASSIGN_OR_RETURN(

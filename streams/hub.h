@@ -73,12 +73,21 @@ class Hub {
   bool ready() const { return ready_.load(std::memory_order_acquire); }
 
   const ProcessorStats& stats() const { return processor_->stats(); }
-  size_t outbox_in_flight() const { return publisher_->InFlight(); }
+  // Outputs not yet confirmed by the broker, counting those of a batch
+  // still being written (published once it lands).
+  size_t outbox_in_flight() const {
+    return publisher_->InFlight() + (processor_->CommitInFlight() ? 1 : 0);
+  }
   store::StateStore* store() { return store_.get(); }
 
  private:
   explicit Hub(HubOptions options) : options_(std::move(options)) {}
   absl::Status CommitAndPublish();
+  // The poll loop's commit: publishes the batch before (written while this
+  // one folded) and starts writing this one.
+  absl::Status CommitPipelined();
+  // Waits for the batch being written and publishes its outputs.
+  absl::Status FinishAndPublish();
   absl::Status ReadErasuresFirst();
   // Commits what is pending, then the erasure alone, then compacts.
   absl::Status ApplyErasure(const kafka::Message& m);

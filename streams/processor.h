@@ -34,6 +34,10 @@
 #include "streams/lru_cache.h"
 #include "streams/options.h"
 
+namespace custhub {
+class Worker;
+}  // namespace custhub
+
 namespace custhub::streams {
 
 // Timer index key in the meta family: "due|" + big-endian due time + id.
@@ -91,6 +95,9 @@ class BatchProcessor {
   // Folds one record. Bad input goes to the DLQ and returns OK; an error
   // means the store failed and the batch must be abandoned.
   absl::Status Add(const InputRecord& record);
+  // As Add for each record in order, with the records decoded ahead on a
+  // second thread while earlier ones fold (the same result as Add).
+  absl::Status AddAll(const std::vector<InputRecord>& records);
 
   // Handles a record of the erasure topic (salted identifier hashes). Call
   // with nothing pending; commit right after, then compact the store so
@@ -102,6 +109,17 @@ class BatchProcessor {
   // `delivered`, and hands back the outputs to publish.
   absl::Status Commit(const std::vector<uint64_t>& delivered,
                       std::vector<Outbound>* outputs);
+  // Commit in two halves, so the next batch folds while this one is
+  // written: StartCommit builds the batch and starts its write;
+  // FinishCommit waits for it and hands back its outputs, which may be
+  // published only then (empty when nothing is in flight). Between them,
+  // Add/AddAll may fold the next batch; StartCommit again needs a
+  // FinishCommit first. A failed FinishCommit leaves state folded on top of
+  // a batch that never landed: the caller must stop and start over from
+  // the store.
+  absl::Status StartCommit(const std::vector<uint64_t>& delivered);
+  absl::Status FinishCommit(std::vector<Outbound>* outputs);
+  bool CommitInFlight() const { return in_flight_ != nullptr; }
 
   // Drops everything added since the last Commit (after a failed write).
   void Abandon();
@@ -144,6 +162,13 @@ class BatchProcessor {
     bool dirty = false;
   };
 
+  // Add's second half: `decoded` is what DecodeRecord made of `record`.
+  absl::Status AddDecoded(
+      const InputRecord& record,
+      absl::StatusOr<std::vector<custhub::v1::Event>> decoded);
+  // The second thread (decoding ahead, writing the batch); made on first use.
+  Worker& worker();
+  std::unique_ptr<Worker> worker_;
   absl::Status FoldEvent(custhub::v1::Event& event, Micros at);
   // The customer's slot, loaded into the batch; a new empty customer if
   // unknown, or null then when `create` is false.
@@ -233,7 +258,18 @@ class BatchProcessor {
   void DeleteDelivered(const std::vector<uint64_t>& delivered,
                        store::StateBatch* batch, std::vector<uint64_t>* done);
   std::string blob_;  // Commit's outbox entry, reused
-  // After a successful write: the batch's state becomes the caches'.
+  // A batch between StartCommit and FinishCommit: what FinishCommit does
+  // once its write has landed.
+  struct InFlightCommit {
+    uint64_t first_seq = 0, end_seq = 0;  // its outbox sequence numbers
+    std::vector<Outbound> outputs;
+    std::vector<uint64_t> done;  // outbox entries it deletes
+    std::map<std::pair<std::string, int32_t>, int64_t> offsets;
+    size_t profiles = 0;
+  };
+  std::unique_ptr<InFlightCommit> in_flight_;
+  // The batch's state becomes the caches' (while the write runs; a failed
+  // write clears both caches again).
   void KeepCommitted();
   absl::flat_hash_set<std::string> new_identifiers_;
   absl::flat_hash_map<std::string, Micros> new_seen_;

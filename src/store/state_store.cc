@@ -10,13 +10,17 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "src/common/hash.h"
+#include "src/common/status.h"
+#include "src/common/worker.h"
 
 namespace custhub::store {
 namespace {
@@ -287,7 +291,11 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::OpenReader(
   return store;
 }
 
+StateStore::StateStore() = default;
+
 StateStore::~StateStore() {
+  Await().IgnoreError();  // a failed write was reported to its caller
+  writer_.reset();
   CloseDb();
   if (!secondary_dir_.empty()) {
     std::error_code ec;
@@ -295,8 +303,103 @@ StateStore::~StateStore() {
   }
 }
 
+// The batch WriteAsync is writing, indexed for Get: the last point write
+// of each key, and the range deletes (few) in batch order.
+struct StateStore::InFlight {
+  const StateBatch* batch = nullptr;
+  std::array<absl::flat_hash_map<absl::string_view, uint32_t>, kCfCount> last;
+  std::vector<uint32_t> ranges;
+
+  explicit InFlight(const StateBatch& b) : batch(&b) {
+    for (uint32_t i = 0; i < b.ops_.size(); ++i) {
+      const StateBatch::Op& op = b.ops_[i];
+      if (op.kind == StateBatch::Kind::kDeleteRange) {
+        ranges.push_back(i);
+      } else {
+        last[static_cast<int>(op.cf)].insert_or_assign(b.KeyOf(op), i);
+      }
+    }
+  }
+
+  // What the batch makes of `key`: nothing (not in it), a deletion
+  // (nullopt inside), or a value.
+  std::optional<std::optional<absl::string_view>> Lookup(
+      Cf cf, absl::string_view key) const {
+    const auto& index = last[static_cast<int>(cf)];
+    auto it = index.find(key);
+    int64_t point = -1;  // the last point write of the key, if any
+    if (it != index.end()) point = it->second;
+    for (uint32_t r : ranges) {
+      const StateBatch::Op& op = batch->ops_[r];
+      if (op.cf == cf && static_cast<int64_t>(r) > point &&
+          key >= batch->KeyOf(op) && key < batch->ValueOf(op)) {
+        return std::optional<absl::string_view>();
+      }
+    }
+    if (point < 0) return std::nullopt;
+    const StateBatch::Op& op = batch->ops_[point];
+    if (op.kind == StateBatch::Kind::kDelete) {
+      return std::optional<absl::string_view>();
+    }
+    return std::optional<absl::string_view>(batch->ValueOf(op));
+  }
+};
+
+void StateStore::WriteAsync(StateBatch& batch) {
+  // Held throughout, so no Await() on another thread drops the index
+  // between here and the start of the write.
+  std::lock_guard<std::mutex> lock(await_mu_);
+  // One write at a time, in order: the one before must have landed.
+  bool failed = !AwaitLocked().ok();
+  {
+    std::unique_lock<std::shared_mutex> l(in_flight_mu_);
+    in_flight_ = std::make_unique<InFlight>(batch);
+  }
+  if (failed) return;  // Await() reports it again
+  if (writer_ == nullptr) writer_ = std::make_unique<Worker>();
+  writer_->Run([this, &batch] {
+    {
+      std::unique_lock<std::mutex> hold(hold_mu_);
+      hold_cv_.wait(hold, [this] { return !hold_; });
+    }
+    absl::Status s = Write(batch, /*settled=*/true);
+    if (!s.ok()) write_failed_ = s;
+  });
+}
+
+void StateStore::HoldWrites(bool hold) {
+  {
+    std::lock_guard<std::mutex> lock(hold_mu_);
+    hold_ = hold;
+  }
+  hold_cv_.notify_all();
+}
+
+absl::Status StateStore::Await() {
+  std::lock_guard<std::mutex> lock(await_mu_);
+  return AwaitLocked();
+}
+
+absl::Status StateStore::AwaitLocked() {
+  if (writer_ != nullptr) writer_->Wait();
+  if (in_flight_ != nullptr) {
+    std::unique_lock<std::shared_mutex> l(in_flight_mu_);
+    in_flight_.reset();
+  }
+  return write_failed_;
+}
+
 absl::StatusOr<std::optional<std::string>> StateStore::Get(
     Cf cf, absl::string_view key) {
+  {
+    std::shared_lock<std::shared_mutex> l(in_flight_mu_);
+    if (in_flight_ != nullptr) {
+      if (auto hit = in_flight_->Lookup(cf, key)) {
+        if (!hit->has_value()) return std::optional<std::string>();
+        return std::optional<std::string>(std::string(**hit));
+      }
+    }
+  }
   std::shared_lock<std::shared_mutex> lock(db_mu_);
   std::string value;
   auto s = db_->Get(rocksdb::ReadOptions(), handle(cf),
@@ -307,6 +410,11 @@ absl::StatusOr<std::optional<std::string>> StateStore::Get(
 }
 
 absl::Status StateStore::Write(StateBatch& batch) {
+  CUSTHUB_RETURN_IF_ERROR(Await());
+  return Write(batch, /*settled=*/true);
+}
+
+absl::Status StateStore::Write(StateBatch& batch, bool) {
   // Memtables are skip lists that remember where the previous insert went:
   // keys in order cost a few comparisons each, keys in hash order a full
   // search (that was ~15% of the engine). So point operations go in key
@@ -366,6 +474,7 @@ absl::Status StateStore::Write(StateBatch& batch) {
 absl::Status StateStore::ForEach(
     Cf cf, absl::string_view prefix,
     const std::function<bool(absl::string_view, absl::string_view)>& fn) {
+  CUSTHUB_RETURN_IF_ERROR(Await());
   std::shared_lock<std::shared_mutex> lock(db_mu_);
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handle(cf)));
@@ -384,6 +493,7 @@ absl::Status StateStore::ForEach(
 absl::Status StateStore::ForEachReverse(
     Cf cf, absl::string_view prefix,
     const std::function<bool(absl::string_view, absl::string_view)>& fn) {
+  CUSTHUB_RETURN_IF_ERROR(Await());
   std::shared_lock<std::shared_mutex> lock(db_mu_);
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handle(cf)));
@@ -499,6 +609,7 @@ void StateStore::SetSeenExpiry(int64_t watermark) {
 }
 
 absl::Status StateStore::CompactAll() {
+  CUSTHUB_RETURN_IF_ERROR(Await());
   rocksdb::CompactRangeOptions o;
   o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   std::shared_lock<std::shared_mutex> lock(db_mu_);
@@ -510,6 +621,7 @@ absl::Status StateStore::CompactAll() {
 }
 
 absl::Status StateStore::Flush() {
+  CUSTHUB_RETURN_IF_ERROR(Await());
   rocksdb::FlushOptions fo;
   fo.wait = true;
   std::shared_lock<std::shared_mutex> lock(db_mu_);

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -37,6 +38,10 @@ class DB;
 class ColumnFamilyHandle;
 class WriteBatch;
 }  // namespace rocksdb
+
+namespace custhub {
+class Worker;
+}  // namespace custhub
 
 namespace custhub::store {
 
@@ -127,8 +132,21 @@ class StateStore {
       const std::string& path);
   ~StateStore();
 
+  // Reads one record; while a WriteAsync is running, as if it had landed.
   absl::StatusOr<std::optional<std::string>> Get(Cf cf, absl::string_view key);
   absl::Status Write(StateBatch& batch);
+  // Starts writing `batch` on the store's writer thread and returns at
+  // once, so the caller can fold the next batch meanwhile. `batch` must stay
+  // untouched until Await(). Get() reads through it; every other call waits
+  // for the write first. A failed write fails every later write too: the
+  // caller's state went ahead of the store, so it must start over.
+  void WriteAsync(StateBatch& batch);
+  // Waits for the write WriteAsync started (OK when there is none).
+  absl::Status Await();
+  // Tests: while held, the writes WriteAsync starts wait before they touch
+  // RocksDB, so every read must go through the batch in flight. Release
+  // before anything that waits for the write.
+  void HoldWrites(bool hold);
 
   // Calls fn(key, value) for each record whose key starts with `prefix`, in
   // key order, until fn returns false.
@@ -174,7 +192,10 @@ class StateStore {
   const std::string& path() const { return path_; }
 
  private:
-  StateStore() = default;
+  StateStore();
+  // Write() once any WriteAsync has landed.
+  absl::Status Write(StateBatch& batch, bool settled);
+  absl::Status AwaitLocked();  // Await() with await_mu_ held
   absl::Status OpenDb();
   void CloseDb();
   rocksdb::ColumnFamilyHandle* handle(Cf cf) const {
@@ -197,6 +218,17 @@ class StateStore {
   std::vector<uint32_t> write_order_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  // WriteAsync: the writer thread, the batch it is writing with an index of
+  // its keys (Get reads it), and the first failure, which sticks.
+  struct InFlight;
+  std::unique_ptr<Worker> writer_;
+  std::mutex await_mu_;
+  std::shared_mutex in_flight_mu_;
+  std::unique_ptr<InFlight> in_flight_;
+  absl::Status write_failed_;
+  std::mutex hold_mu_;
+  std::condition_variable hold_cv_;
+  bool hold_ = false;
 };
 
 // Key and value encodings shared with callers.
