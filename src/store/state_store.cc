@@ -303,18 +303,19 @@ StateStore::~StateStore() {
   }
 }
 
-// The batch WriteAsync is writing, indexed for Get: the last point write
-// of each key, and the range deletes (few) in batch order.
+// The batch WriteAsync is writing, indexed for Get: per family, the last
+// point write of each key and the range deletes in batch order (timeline
+// trims: one per customer, so a family's Gets never walk another's).
 struct StateStore::InFlight {
   const StateBatch* batch = nullptr;
   std::array<absl::flat_hash_map<absl::string_view, uint32_t>, kCfCount> last;
-  std::vector<uint32_t> ranges;
+  std::array<std::vector<uint32_t>, kCfCount> ranges;
 
   explicit InFlight(const StateBatch& b) : batch(&b) {
     for (uint32_t i = 0; i < b.ops_.size(); ++i) {
       const StateBatch::Op& op = b.ops_[i];
       if (op.kind == StateBatch::Kind::kDeleteRange) {
-        ranges.push_back(i);
+        ranges[static_cast<int>(op.cf)].push_back(i);
       } else {
         last[static_cast<int>(op.cf)].insert_or_assign(b.KeyOf(op), i);
       }
@@ -329,10 +330,10 @@ struct StateStore::InFlight {
     auto it = index.find(key);
     int64_t point = -1;  // the last point write of the key, if any
     if (it != index.end()) point = it->second;
-    for (uint32_t r : ranges) {
+    for (uint32_t r : ranges[static_cast<int>(cf)]) {
       const StateBatch::Op& op = batch->ops_[r];
-      if (op.cf == cf && static_cast<int64_t>(r) > point &&
-          key >= batch->KeyOf(op) && key < batch->ValueOf(op)) {
+      if (static_cast<int64_t>(r) > point && key >= batch->KeyOf(op) &&
+          key < batch->ValueOf(op)) {
         return std::optional<absl::string_view>();
       }
     }
