@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "connectors/common/validate.h"
@@ -495,9 +496,14 @@ void BatchProcessor::DeleteDelivered(const std::vector<uint64_t>& delivered,
 
 absl::Status BatchProcessor::Commit(const std::vector<uint64_t>& delivered,
                                     std::vector<Outbound>* outputs) {
-  CUSTHUB_RETURN_IF_ERROR(FinishCommit(outputs));
+  // A batch still in flight from StartCommit goes first, outputs included.
+  std::vector<Outbound> before;
+  CUSTHUB_RETURN_IF_ERROR(FinishCommit(&before));
   CUSTHUB_RETURN_IF_ERROR(StartCommit(delivered));
-  return FinishCommit(outputs);
+  CUSTHUB_RETURN_IF_ERROR(FinishCommit(outputs));
+  outputs->insert(outputs->begin(), std::make_move_iterator(before.begin()),
+                  std::make_move_iterator(before.end()));
+  return absl::OkStatus();
 }
 
 absl::Status BatchProcessor::StartCommit(
