@@ -621,8 +621,20 @@ absl::Status BatchProcessor::StartCommit(
     batch.Put(Cf::kSeen, key,
               store::EncodeBigEndian64(static_cast<uint64_t>(at)));
   }
-  for (const auto& [from, to] : moved_timelines_) {
-    CUSTHUB_RETURN_IF_ERROR(MoveTimeline(from, to, &batch));
+  // Each id moves straight to where its chain of later moves ends (A merged
+  // into B, then B renamed to C: A goes to C). Moving A to B first would put
+  // A's entries under B, where B's own move then range-deletes them.
+  std::vector<std::string> final_to(moved_timelines_.size());
+  absl::flat_hash_map<std::string, std::string> ends;  // from -> end
+  for (size_t i = moved_timelines_.size(); i-- > 0;) {
+    const auto& [from, to] = moved_timelines_[i];
+    auto later = ends.find(to);
+    final_to[i] = later == ends.end() ? to : later->second;
+    ends[from] = final_to[i];
+  }
+  for (size_t i = 0; i < moved_timelines_.size(); ++i) {
+    CUSTHUB_RETURN_IF_ERROR(
+        MoveTimeline(moved_timelines_[i].first, final_to[i], &batch));
   }
   WriteTimeline(&batch);
   for (const auto& [tp, next] : offsets_) {

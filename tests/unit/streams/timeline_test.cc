@@ -60,3 +60,57 @@ TEST_CASE("timeline entries packed per batch read back newest first",
     }
   }
 }
+
+TEST_CASE(
+    "a customer merged and then renamed in one batch keeps every timeline "
+    "entry",
+    "[streams][timeline]") {
+  auto order = [](const std::string& id, const std::string& emails,
+                  const std::string& at) {
+    return absl::StrCat(R"({"occurredAt":")", at,
+                        R"(","identifiers":{"emails":[)", emails,
+                        R"(]},"order":{"orderId":")", id,
+                        R"(","total":{"minor":"100","currency":"USD"},)",
+                        R"("itemCount":1,"updatedAt":")", at, R"("}})");
+  };
+  TempDir dir;
+  Harness h(dir.path);
+  // Batch 1: two customers, each with a stored timeline entry.
+  h.Feed({{"orders", order("a1", R"("a@example.com")", "2026-01-10T10:00:00Z"),
+           "e1"},
+          {"orders", order("b1", R"("b@example.com")", "2026-01-05T10:00:00Z"),
+           "e2"}},
+         100);
+  // Batch 2: an order naming both merges them; then an earlier order naming
+  // a third address first moves the survivor to that address's id.
+  h.Feed({{"orders",
+           order("m1", R"("a@example.com","b@example.com")",
+                 "2026-01-20T10:00:00Z"),
+           "e3"},
+          {"orders",
+           order("c1", R"("c@example.com","b@example.com")",
+                 "2026-01-01T10:00:00Z"),
+           "e4"}},
+         100);
+  REQUIRE(h.processor().stats().merges == 1);
+  REQUIRE(h.processor().stats().renames == 1);
+  REQUIRE(h.Customers() == 1);
+  std::string id = h.Customer("a@example.com").profile().customer_id();
+  CHECK(id == h.Customer("c@example.com").profile().customer_id());
+  auto entries = api::RecentTimeline(h.store(), id, 10);
+  REQUIRE(entries.ok());
+  std::vector<std::string> ids;
+  for (const auto& e : *entries) ids.push_back(e.event_id());
+  CHECK(ids == std::vector<std::string>{"e3", "e1", "e2", "e4"});
+  // Nothing is left under any other id.
+  int values = 0;
+  REQUIRE(h.store()
+              .ForEach(store::Cf::kTimeline, "",
+                       [&](absl::string_view k, absl::string_view) {
+                         CHECK(k.substr(0, id.size()) == id);
+                         ++values;
+                         return true;
+                       })
+              .ok());
+  CHECK(values >= 2);
+}
