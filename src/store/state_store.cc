@@ -363,7 +363,7 @@ void StateStore::WriteAsync(StateBatch& batch) {
       std::unique_lock<std::mutex> hold(hold_mu_);
       hold_cv_.wait(hold, [this] { return !hold_; });
     }
-    absl::Status s = Write(batch, /*settled=*/true);
+    absl::Status s = WriteNow(batch);
     if (!s.ok()) write_failed_ = s;
   });
 }
@@ -412,10 +412,10 @@ absl::StatusOr<std::optional<std::string>> StateStore::Get(
 
 absl::Status StateStore::Write(StateBatch& batch) {
   CUSTHUB_RETURN_IF_ERROR(Await());
-  return Write(batch, /*settled=*/true);
+  return WriteNow(batch);
 }
 
-absl::Status StateStore::Write(StateBatch& batch, bool) {
+absl::Status StateStore::WriteNow(StateBatch& batch) {
   // Memtables are skip lists that remember where the previous insert went:
   // keys in order cost a few comparisons each, keys in hash order a full
   // search (that was ~15% of the engine). So point operations go in key

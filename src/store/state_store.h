@@ -194,7 +194,7 @@ class StateStore {
  private:
   StateStore();
   // Write() once any WriteAsync has landed.
-  absl::Status Write(StateBatch& batch, bool settled);
+  absl::Status WriteNow(StateBatch& batch);
   absl::Status AwaitLocked();  // Await() with await_mu_ held
   absl::Status OpenDb();
   void CloseDb();
