@@ -2,7 +2,8 @@
 // profilers (callgrind, perf) that should not see the embedded broker.
 //
 //   build/bench/custhub_engine [records] [customers] [dir]
-//   (CUSTHUB_CACHED_CUSTOMERS=N sizes the customer cache)
+//   (CUSTHUB_CACHED_CUSTOMERS=N sizes the customer cache; CUSTHUB_NO_STATS=1
+//   skips the state sizes after the run, whose reopen a profile would see)
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
       custhub::bench::ProcessPeakRssBytes() / 1048576.0);
   // State size: what (f) of `custhub bench` reports, and per family the
   // logical bytes (keys and values) that make it up.
+  if (std::getenv("CUSTHUB_NO_STATS") != nullptr) return 0;
   auto store = custhub::store::StateStore::Open({.path = dir});
   if (store.ok() && (*store)->Flush().ok()) {
     int64_t customers = 0;

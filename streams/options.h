@@ -72,6 +72,10 @@ struct ProcessorOptions {
   // Write outputs to the outbox. A replay without --publish folds state
   // only. Default: true.
   bool publish = true;
+  // Use a second thread: records decode ahead of the fold, and a batch's
+  // outputs render on both threads. false does all on the calling thread,
+  // with the same results. Default: true.
+  bool second_thread = true;
 };
 
 struct HubOptions {

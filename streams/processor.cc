@@ -46,6 +46,16 @@ std::string DeterministicBytes(const google::protobuf::MessageLite& m) {
   return out;
 }
 
+// Appends `record` to an outbox entry as one slot, serialised in place.
+void AppendRecordSlot(const v1::OutboxRecord& record, std::string* blob) {
+  size_t n = record.ByteSizeLong();
+  google::protobuf::io::ArrayOutputStream aos(AppendOutboxBlobSlot(blob, n),
+                                              static_cast<int>(n));
+  google::protobuf::io::CodedOutputStream cos(&aos);
+  cos.SetSerializationDeterministic(true);
+  record.SerializeWithCachedSizes(&cos);
+}
+
 absl::string_view HeaderOf(const InputRecord& r, absl::string_view name) {
   for (const auto& [k, v] : r.headers) {
     if (k == name) return v;
@@ -141,6 +151,12 @@ void BatchProcessor::SendToDlq(const InputRecord& r,
        {"reason", std::string(reason.substr(0, 200))}});
 }
 
+void BatchProcessor::Render(v1::OutboxRecord record, Rendered* out) const {
+  if (!options_.publish) return;
+  AppendRecordSlot(record, &out->slots);
+  out->records.push_back(std::move(record));
+}
+
 Worker& BatchProcessor::worker() {
   if (worker_ == nullptr) worker_ = std::make_unique<Worker>();
   return *worker_;
@@ -156,7 +172,7 @@ absl::Status BatchProcessor::AddAll(const std::vector<InputRecord>& records) {
   // The decoder publishes its progress every kStep records.
   constexpr size_t kStep = 16;
   const size_t n = records.size();
-  if (n < kAheadFrom) {
+  if (n < kAheadFrom || !options_.second_thread) {
     for (const auto& r : records) CUSTHUB_RETURN_IF_ERROR(Add(r));
     return absl::OkStatus();
   }
@@ -522,21 +538,24 @@ absl::Status BatchProcessor::StartCommit(
   StartOutboxBlob(&blob_);
   auto emit = [&](v1::OutboxRecord record) {
     if (!options_.publish) return;
-    Outbound o{next_seq_++, std::move(record)};
-    // Serialised in place: one copy fewer than a string per record.
-    size_t n = o.record.ByteSizeLong();
-    google::protobuf::io::ArrayOutputStream aos(AppendOutboxBlobSlot(&blob_, n),
-                                                static_cast<int>(n));
-    google::protobuf::io::CodedOutputStream cos(&aos);
-    cos.SetSerializationDeterministic(true);
-    o.record.SerializeWithCachedSizes(&cos);
-    out.push_back(std::move(o));
+    AppendRecordSlot(record, &blob_);
+    out.push_back(Outbound{next_seq_++, std::move(record)});
+  };
+  // Outputs rendered ahead (on both threads), in order.
+  auto emit_rendered = [&](Rendered& r) {
+    if (!options_.publish) return;
+    blob_.append(r.slots);
+    for (auto& record : r.records) {
+      out.push_back(Outbound{next_seq_++, std::move(record)});
+    }
   };
   for (auto& record : dlq_) emit(std::move(record));
   std::vector<v1::OutboxRecord> erasure_records;
   WriteErasures(&batch, &erasure_records);
-  WriteTriggers(&batch, &erasure_records);
   for (auto& record : erasure_records) emit(std::move(record));
+  std::vector<Rendered> trigger_outputs;
+  WriteTriggers(&batch, &trigger_outputs);
+  for (auto& r : trigger_outputs) emit_rendered(r);
   // Merged-away and renamed customers: the old id is gone (tombstone) and
   // the change is announced on customer.identity.
   for (const auto& r : retired_) {
@@ -558,43 +577,65 @@ absl::Status BatchProcessor::StartCommit(
     if (slot.dirty) dirty.push_back(id);
   }
   std::sort(dirty.begin(), dirty.end());
-  std::vector<std::pair<Micros, std::string>> new_due;
-  for (const auto& id : dirty) {
-    auto& slot = customers_[id];
-    profile::Finalize(&slot.state);
+  // Each customer's final state, bytes and outputs, rendered on both
+  // threads (a customer's work touches only its own slot); then stored and
+  // emitted in id order here.
+  struct Written {
+    CustomerSlot* slot = nullptr;
+    std::optional<Micros> due;
+    std::string state_bytes, rules_bytes;
+    Rendered outputs;
+  };
+  std::vector<Written> written(dirty.size());
+  for (size_t i = 0; i < dirty.size(); ++i) {
+    written[i].slot = &customers_.find(dirty[i])->second;
+  }
+  ForEachOnBoth(second(), dirty.size(), [&](size_t i) {
+    Written& w = written[i];
+    v1::CustomerState& state = w.slot->state;
+    profile::Finalize(&state);
     // Traits as of the customer's newest event, from the final state, so
     // they do not depend on which event happened to fold last.
-    profile::ComputeTraits(options_.rules.traits,
-                           slot.state.last_event_micros(), &slot.state);
-    // Keep the timer index in step with the customer's next due timer.
-    std::optional<Micros> due = rules::NextDue(slot.state);
-    if (due != slot.indexed_due) {
-      if (slot.indexed_due) stale_due_.emplace_back(*slot.indexed_due, id);
-      if (due) new_due.emplace_back(*due, id);
-    }
+    profile::ComputeTraits(options_.rules.traits, state.last_event_micros(),
+                           &state);
+    w.due = rules::NextDue(state);
     // What each destination got last is kept as digests in the rules
     // state, so the customer's old profile is never rendered again. A new
     // customer (or state from before the digests) has none: every body goes.
     std::vector<v1::OutboxRecord> destination_records;
     if (options_.publish) {
-      v1::PublishedBodies* sent =
-          slot.state.mutable_rules()->mutable_published();
+      v1::PublishedBodies* sent = state.mutable_rules()->mutable_published();
       publish::BodyHashes was{sent->crm(), sent->esp_profile(), sent->erp()};
       publish::BodyHashes now;
       destination_records = publish::ChangedDestinationRecords(
-          options_.destinations, &was, slot.state.profile(), &now);
+          options_.destinations, &was, state.profile(), &now);
       sent->set_crm(now.crm);
       sent->set_esp_profile(now.esp_profile);
       sent->set_erp(now.erp);
     }
     v1::RulesState rules_state;
-    rules_state.Swap(slot.state.mutable_rules());
-    batch.Put(Cf::kProfiles, id, DeterministicBytes(slot.state));
-    batch.Put(Cf::kRules, id, DeterministicBytes(rules_state));
-    rules_state.Swap(slot.state.mutable_rules());
-    emit(publish::ProfileRecord(slot.state.profile(), options_.outputs,
-                                options_.format));
-    for (auto& r : destination_records) emit(std::move(r));
+    rules_state.Swap(state.mutable_rules());
+    w.state_bytes = DeterministicBytes(state);
+    w.rules_bytes = DeterministicBytes(rules_state);
+    rules_state.Swap(state.mutable_rules());
+    Render(publish::ProfileRecord(state.profile(), options_.outputs,
+                                  options_.format),
+           &w.outputs);
+    for (auto& r : destination_records) Render(std::move(r), &w.outputs);
+  });
+  std::vector<std::pair<Micros, std::string>> new_due;
+  for (size_t i = 0; i < dirty.size(); ++i) {
+    const std::string& id = dirty[i];
+    Written& w = written[i];
+    // Keep the timer index in step with the customer's next due timer.
+    if (w.due != w.slot->indexed_due) {
+      if (w.slot->indexed_due)
+        stale_due_.emplace_back(*w.slot->indexed_due, id);
+      if (w.due) new_due.emplace_back(*w.due, id);
+    }
+    batch.Put(Cf::kProfiles, id, w.state_bytes);
+    batch.Put(Cf::kRules, id, w.rules_bytes);
+    emit_rendered(w.outputs);
   }
   // The timer index: entries that no longer hold go before the new ones,
   // so a key both dropped and added in this batch stays.

@@ -166,8 +166,10 @@ class BatchProcessor {
   absl::Status AddDecoded(
       const InputRecord& record,
       absl::StatusOr<std::vector<custhub::v1::Event>> decoded);
-  // The second thread (decoding ahead, writing the batch); made on first use.
+  // The second thread (decoding ahead, rendering outputs); made on first
+  // use. second() is null when options say to use one thread.
   Worker& worker();
+  Worker* second() { return options_.second_thread ? &worker() : nullptr; }
   std::unique_ptr<Worker> worker_;
   absl::Status FoldEvent(custhub::v1::Event& event, Micros at);
   // The customer's slot, loaded into the batch; a new empty customer if
@@ -288,8 +290,17 @@ class BatchProcessor {
   void AddTriggers(std::vector<custhub::v1::Trigger> triggers);
   // Fires the timers of every customer due by stream time.
   absl::Status FireDueTimers();
-  void WriteTriggers(store::StateBatch* batch,
-                     std::vector<custhub::v1::OutboxRecord>* out);
+  // Outputs rendered on both threads (ForEachOnBoth) for one trigger or
+  // customer: the records and, when the batch publishes, their bytes as
+  // outbox slots, appended to the batch's entry in order afterwards.
+  struct Rendered {
+    std::vector<custhub::v1::OutboxRecord> records;
+    std::string slots;
+  };
+  void Render(custhub::v1::OutboxRecord record, Rendered* out) const;
+  // Stores the batch's triggers and renders their outputs, one Rendered
+  // per trigger.
+  void WriteTriggers(store::StateBatch* batch, std::vector<Rendered>* out);
   std::vector<std::pair<Micros, std::string>>
       stale_due_;  // index entries to drop
   // Erasure ledger (salted identifier hashes) and this batch's erasures.

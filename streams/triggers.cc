@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/common/hash.h"
 #include "src/common/status.h"
+#include "src/common/worker.h"
 #include "src/profile/timestamp.h"
 #include "src/publish/destinations.h"
 #include "src/publish/outputs.h"
@@ -69,33 +70,44 @@ absl::Status BatchProcessor::FireDueTimers() {
 }
 
 void BatchProcessor::WriteTriggers(store::StateBatch* batch,
-                                   std::vector<v1::OutboxRecord>* out) {
-  for (const auto& [fired_for, t] : triggers_) {
+                                   std::vector<Rendered>* out) {
+  // Rendering (records, destination events, stored bytes) runs on both
+  // threads; storing and counting stay in trigger order.
+  struct Stored {
+    std::string key, value;
+  };
+  std::vector<Stored> stored(triggers_.size());
+  out->assign(triggers_.size(), Rendered{});
+  ForEachOnBoth(second(), triggers_.size(), [&](size_t i) {
+    const auto& [fired_for, t] = triggers_[i];
     // Stored under the id the customer has after this batch: MoveTimeline
     // moves only what is already stored.
-    std::string id = fired_for;
+    const std::string* id = &fired_for;
     for (const auto& [from, to] : moved_timelines_) {
-      if (id == from) id = to;
+      if (*id == from) id = &to;
     }
+    stored[i].key = absl::StrCat(
+        *id, absl::string_view("\0", 1),
+        store::EncodeBigEndian64(
+            static_cast<uint64_t>(profile::ToMicros(t.fired_at()))),
+        store::EncodeBigEndian64(Hash64(t.idempotency_key())));
+    stored[i].value = t.SerializeAsString();
+    Rendered& r = (*out)[i];
+    Render(publish::TriggerRecord(t, options_.outputs, options_.format), &r);
+    auto it = customers_.find(*id);
+    if (it != customers_.end()) {
+      for (auto& e : publish::TriggerEvents(options_.destinations, t,
+                                            it->second.state.profile())) {
+        Render(std::move(e), &r);
+      }
+    }
+  });
+  for (size_t i = 0; i < triggers_.size(); ++i) {
+    const v1::Trigger& t = triggers_[i].second;
     bool suppressed = !t.suppressed_by().empty();
     ++(suppressed ? stats_.triggers_suppressed : stats_.triggers_fired);
     ++stats_.triggers_by_kind[{t.kind(), suppressed ? "suppressed" : "fired"}];
-    batch->Put(
-        Cf::kTriggers,
-        absl::StrCat(id, absl::string_view("\0", 1),
-                     store::EncodeBigEndian64(static_cast<uint64_t>(
-                         profile::ToMicros(t.fired_at()))),
-                     store::EncodeBigEndian64(Hash64(t.idempotency_key()))),
-        t.SerializeAsString());
-    out->push_back(
-        publish::TriggerRecord(t, options_.outputs, options_.format));
-    auto it = customers_.find(id);
-    if (it != customers_.end()) {
-      for (auto& r : publish::TriggerEvents(options_.destinations, t,
-                                            it->second.state.profile())) {
-        out->push_back(std::move(r));
-      }
-    }
+    batch->Put(Cf::kTriggers, stored[i].key, stored[i].value);
   }
 }
 

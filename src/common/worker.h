@@ -1,6 +1,7 @@
 // One background thread that runs one task at a time, for the processor's
-// second core: it decodes records ahead of the fold, and writes a batch to
-// RocksDB while the poll thread settles the caches.
+// second core: it decodes records ahead of the fold, renders a batch's
+// outputs beside the poll thread (ForEachOnBoth), and writes a batch to
+// RocksDB while the poll thread folds the next.
 //
 //   Worker w;
 //   w.Run([&] { ... });  // starts at once on the worker thread
@@ -12,7 +13,10 @@
 // a task must not call them.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <condition_variable>
+#include <cstddef>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -74,5 +78,31 @@ class Worker {
   bool stop_ = false;
   std::thread thread_;  // last: starts after the members it uses
 };
+
+// Calls fn(i) for every i in [0, n), on the calling thread and on `worker`
+// together: both take the next `grain` indexes until none are left, so a
+// thread the OS holds back does not hold the other. Returns once every
+// call has returned. Small n, or no worker, runs on the calling thread
+// alone (a handover costs more than a few calls). fn must be safe to call
+// from two threads at once for different i.
+template <typename Fn>
+void ForEachOnBoth(Worker* worker, size_t n, const Fn& fn, size_t grain = 16) {
+  std::atomic<size_t> next{0};
+  auto take = [&] {
+    for (;;) {
+      size_t begin = next.fetch_add(grain, std::memory_order_relaxed);
+      if (begin >= n) return;
+      size_t end = std::min(n, begin + grain);
+      for (size_t i = begin; i < end; ++i) fn(i);
+    }
+  };
+  if (worker == nullptr || n <= 2 * grain) {
+    take();
+    return;
+  }
+  worker->Run(take);
+  take();
+  worker->Wait();
+}
 
 }  // namespace custhub
