@@ -63,9 +63,9 @@ absl::string_view HeaderOf(const InputRecord& r, absl::string_view name) {
   return {};
 }
 
-// What Add decodes from a record: its events, or why it goes to the DLQ.
-// Pure, so AddAll runs it on the worker ahead of the fold.
-absl::StatusOr<std::vector<v1::Event>> DecodeRecord(
+// What Add decodes from a record: its events, prepared, or why it goes to
+// the DLQ. Pure, so AddAll runs it on the worker ahead of the fold.
+absl::StatusOr<std::vector<PreparedEvent>> DecodeRecord(
     const InputRecord& r, const ProcessorOptions& options) {
   if (r.value.size() > options.max_body_bytes) {
     return absl::InvalidArgumentError(
@@ -79,7 +79,25 @@ absl::StatusOr<std::vector<v1::Event>> DecodeRecord(
                             HeaderOf(r, "event-id"),
                             HeaderOf(r, "content-type"),
                             r.timestamp_ms};
-  return connectors::Decode(raw, options.decode);
+  CUSTHUB_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
+                           connectors::Decode(raw, options.decode));
+  std::vector<PreparedEvent> prepared(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    PreparedEvent& p = prepared[i];
+    p.event = std::move(events[i]);
+    // Validation guarantees occurred_at parses.
+    p.at = *ParseRfc3339(p.event.occurred_at());
+    p.seen_key = absl::StrCat(p.event.source(), "|", p.event.event_id());
+    if (!connectors::IsBareDeletion(p.event) &&
+        p.event.payload_case() != v1::Event::kRefund) {
+      identity::DropBlocked(p.event.mutable_identifiers(), options.identity);
+      p.keys = identity::UsableKeys(p.event.identifiers(), options.identity);
+    }
+    if (options.timeline_retention > 0) {
+      p.timeline = TimelineEntryOf(p.event, p.at);
+    }
+  }
+  return prepared;
 }
 
 std::string ReasonClass(absl::string_view reason) {
@@ -176,7 +194,7 @@ absl::Status BatchProcessor::AddAll(const std::vector<InputRecord>& records) {
     for (const auto& r : records) CUSTHUB_RETURN_IF_ERROR(Add(r));
     return absl::OkStatus();
   }
-  std::vector<absl::StatusOr<std::vector<v1::Event>>> decoded(n);
+  std::vector<absl::StatusOr<std::vector<PreparedEvent>>> decoded(n);
   std::atomic<size_t> ready{0};
   std::atomic<bool> stop{false};
   worker().Run([&] {
@@ -202,7 +220,7 @@ absl::Status BatchProcessor::AddAll(const std::vector<InputRecord>& records) {
 }
 
 absl::Status BatchProcessor::AddDecoded(
-    const InputRecord& r, absl::StatusOr<std::vector<v1::Event>> events) {
+    const InputRecord& r, absl::StatusOr<std::vector<PreparedEvent>> events) {
   ++stats_.records;
   ++pending_records_;
   offsets_[{std::string(r.topic), r.partition}] = r.offset + 1;
@@ -211,10 +229,10 @@ absl::Status BatchProcessor::AddDecoded(
     return absl::OkStatus();
   }
   std::string first_error;
-  for (auto& event : *events) {
-    // Validation guarantees occurred_at parses.
-    Micros at = *ParseRfc3339(event.occurred_at());
-    std::string seen_key = absl::StrCat(event.source(), "|", event.event_id());
+  for (auto& prepared : *events) {
+    const v1::Event& event = prepared.event;
+    Micros at = prepared.at;
+    const std::string& seen_key = prepared.seen_key;
     // How far this partition has come in event time: retries of a webhook
     // come on its partition, so the dedup window is measured there.
     Micros& partition_time =
@@ -225,7 +243,7 @@ absl::Status BatchProcessor::AddDecoded(
       ++stats_.duplicates;
       continue;
     }
-    absl::Status s = FoldEvent(event, at);
+    absl::Status s = FoldEvent(prepared);
     if (s.ok()) {
       stream_time_ = std::max(stream_time_, at);
       // Seen as of its partition's time, so a backfilled old event is still
@@ -323,7 +341,9 @@ BatchProcessor::LoadTicket(const std::string& key) {
   return LoadLedger(store_, tickets_, key);
 }
 
-absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
+absl::Status BatchProcessor::FoldEvent(PreparedEvent& prepared) {
+  const v1::Event& event = prepared.event;
+  Micros at = prepared.at;
   if (connectors::IsBareDeletion(event)) {
     CUSTHUB_ASSIGN_OR_RETURN(auto* ledger,
                              LoadOrder(absl::StrCat("o|", event.source(), "|",
@@ -362,7 +382,8 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
       ++stats_.held_refunds;
     } else {
       slot->dirty = true;
-      AddTimeline(slot->state.profile().customer_id(), event, at);
+      AddTimeline(slot->state.profile().customer_id(),
+                  std::move(prepared.timeline));
       profile::Finalize(&slot->state);
       AddTriggers(rules::Evaluate(options_.rules, before_refund, &slot->state,
                                   event, at));
@@ -373,10 +394,9 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
   // Every other event resolves its customer through its identifiers. The
   // fold checks the payload before it changes anything, so a failure leaves
   // the customer as it was; identifiers attach only on success.
-  identity::DropBlocked(event.mutable_identifiers(), options_.identity);
+  // (DecodeRecord dropped blocked identifiers and listed the keys.)
   const std::string& explicit_id = event.identifiers().customer_id();
-  std::vector<std::string> keys =
-      identity::UsableKeys(event.identifiers(), options_.identity);
+  const std::vector<std::string>& keys = prepared.keys;
   if (keys.empty() && explicit_id.empty()) {
     return absl::InvalidArgumentError(
         "identifiers: only role, placeholder or blocklisted identifiers");
@@ -490,7 +510,7 @@ absl::Status BatchProcessor::FoldEvent(v1::Event& event, Micros at) {
       if (!customers_.contains(id)) id = candidate;  // it moved
     }
   }
-  AddTimeline(id, event, at);
+  AddTimeline(id, std::move(prepared.timeline));
   return absl::OkStatus();
 }
 

@@ -54,6 +54,24 @@ struct InputRecord {
   int64_t timestamp_ms = -1;
 };
 
+// A decoded event with what its fold needs that depends on the event
+// alone, worked out ahead (on the decoding thread under AddAll).
+struct PreparedEvent {
+  custhub::v1::Event event;
+  Micros at = 0;         // occurred_at
+  std::string seen_key;  // "source|event id", for dedup
+  // Events that resolve their customer through identifiers (all but
+  // refunds and bare order deletions): the identifiers left after the
+  // policy's blocklist, as keys, strongest first.
+  std::vector<std::string> keys;
+  // The event's timeline entry (when a timeline is kept).
+  custhub::v1::TimelineEntry timeline;
+};
+
+// The timeline entry of `e` (timeline.cc).
+custhub::v1::TimelineEntry TimelineEntryOf(const custhub::v1::Event& e,
+                                           Micros at);
+
 // An output in the outbox, with its sequence number.
 struct Outbound {
   uint64_t seq = 0;
@@ -163,15 +181,14 @@ class BatchProcessor {
   };
 
   // Add's second half: `decoded` is what DecodeRecord made of `record`.
-  absl::Status AddDecoded(
-      const InputRecord& record,
-      absl::StatusOr<std::vector<custhub::v1::Event>> decoded);
+  absl::Status AddDecoded(const InputRecord& record,
+                          absl::StatusOr<std::vector<PreparedEvent>> decoded);
   // The second thread (decoding ahead, rendering outputs); made on first
   // use. second() is null when options say to use one thread.
   Worker& worker();
   Worker* second() { return options_.second_thread ? &worker() : nullptr; }
   std::unique_ptr<Worker> worker_;
-  absl::Status FoldEvent(custhub::v1::Event& event, Micros at);
+  absl::Status FoldEvent(PreparedEvent& prepared);
   // The customer's slot, loaded into the batch; a new empty customer if
   // unknown, or null then when `create` is false.
   absl::StatusOr<CustomerSlot*> LoadCustomer(const std::string& id,
@@ -278,8 +295,8 @@ class BatchProcessor {
   std::vector<custhub::v1::OutboxRecord> dlq_;
   // Timeline entries folded this batch, by customer id.
   std::map<std::string, std::vector<custhub::v1::TimelineEntry>> timeline_;
-  void AddTimeline(const std::string& customer_id, const custhub::v1::Event& e,
-                   Micros at);
+  void AddTimeline(const std::string& customer_id,
+                   custhub::v1::TimelineEntry entry);
   // Moves stored and pending timeline entries to another id (merge, rename).
   absl::Status MoveTimeline(const std::string& from, const std::string& to,
                             store::StateBatch* batch);

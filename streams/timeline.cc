@@ -74,16 +74,20 @@ std::string TimelineKey(absl::string_view customer, Micros at,
 
 }  // namespace
 
-void BatchProcessor::AddTimeline(const std::string& customer_id,
-                                 const v1::Event& e, Micros at) {
-  if (options_.timeline_retention <= 0) return;
+v1::TimelineEntry TimelineEntryOf(const v1::Event& e, Micros at) {
   v1::TimelineEntry t;
   t.set_at_micros(at);
   t.set_source(e.source());
   t.set_event_type(e.event_type());
   t.set_event_id(e.event_id());
   t.set_summary(Summary(e));
-  timeline_[customer_id].push_back(std::move(t));
+  return t;
+}
+
+void BatchProcessor::AddTimeline(const std::string& customer_id,
+                                 v1::TimelineEntry entry) {
+  if (options_.timeline_retention <= 0) return;
+  timeline_[customer_id].push_back(std::move(entry));
 }
 
 absl::Status BatchProcessor::MoveTimeline(const std::string& from,
