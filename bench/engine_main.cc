@@ -41,6 +41,10 @@ int main(int argc, char** argv) {
       static_cast<long long>(rate->events), rate->seconds,
       rate->EventsPerSecond(),
       custhub::bench::ProcessPeakRssBytes() / 1048576.0);
+  std::printf(
+      "poll thread: fold %.2f s, start commit %.2f s, wait for write %.2f s, "
+      "wait for input %.2f s\n",
+      rate->fold_s, rate->start_s, rate->finish_s, rate->input_s);
   // State size: what (f) of `custhub bench` reports, and per family the
   // logical bytes (keys and values) that make it up.
   if (std::getenv("CUSTHUB_NO_STATS") != nullptr) return 0;

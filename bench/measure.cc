@@ -154,14 +154,23 @@ absl::StatusOr<Rate> MeasureEngine(const synth::SynthOptions& workload,
     // The first batch is ready before the clock starts.
     std::unique_ptr<Chunk> c = next();
     auto start = Clock::now();
-    for (; c != nullptr; c = next()) {
+    auto lap = start;
+    auto add_lap = [&](double* phase) {
+      auto now = Clock::now();
+      *phase += std::chrono::duration<double>(now - lap).count();
+      lap = now;
+    };
+    for (; c != nullptr; c = next(), add_lap(&rate->input_s)) {
       // As the hub does: this batch folds while the one before is written.
       CUSTHUB_RETURN_IF_ERROR(processor.AddAll(c->inputs));
+      add_lap(&rate->fold_s);
       CUSTHUB_RETURN_IF_ERROR(processor.FinishCommit(&outputs));
+      add_lap(&rate->finish_s);
       // As if the broker confirmed them before this commit.
       delivered.clear();
       for (const auto& o : outputs) delivered.push_back(o.seq);
       CUSTHUB_RETURN_IF_ERROR(processor.StartCommit(delivered));
+      add_lap(&rate->start_s);
       rate->records += static_cast<int64_t>(c->inputs.size());
     }
     CUSTHUB_RETURN_IF_ERROR(processor.FinishCommit(&outputs));

@@ -32,6 +32,10 @@ struct Rate {
     return seconds > 0 ? records / seconds : 0;
   }
   double EventsPerSecond() const { return seconds > 0 ? events / seconds : 0; }
+  // MeasureEngine: where the poll thread's time went, in seconds: folding
+  // (AddAll), building and starting a batch's write (StartCommit), waiting
+  // for the write before (FinishCommit), waiting for the generator.
+  double fold_s = 0, start_s = 0, finish_s = 0, input_s = 0;
 };
 
 // A plain kafka::Consumer assigned to every input partition from the

@@ -613,6 +613,11 @@ absl::Status BatchProcessor::StartCommit(
   ForEachOnBoth(second(), dirty.size(), [&](size_t i) {
     Written& w = written[i];
     v1::CustomerState& state = w.slot->state;
+    if (w.slot->rules_only) {
+      w.due = rules::NextDue(state);
+      w.rules_bytes = DeterministicBytes(state.rules());
+      return;
+    }
     profile::Finalize(&state);
     // Traits as of the customer's newest event, from the final state, so
     // they do not depend on which event happened to fold last.
@@ -653,7 +658,7 @@ absl::Status BatchProcessor::StartCommit(
         stale_due_.emplace_back(*w.slot->indexed_due, id);
       if (w.due) new_due.emplace_back(*w.due, id);
     }
-    batch.Put(Cf::kProfiles, id, w.state_bytes);
+    if (!w.slot->rules_only) batch.Put(Cf::kProfiles, id, w.state_bytes);
     batch.Put(Cf::kRules, id, w.rules_bytes);
     emit_rendered(w.outputs);
   }
@@ -717,6 +722,9 @@ absl::Status BatchProcessor::StartCommit(
   // the batch's customers to the cache and, after StartCommit returns,
   // folds the next batch (Get reads through the batch being written). A
   // failed write takes both caches back to empty.
+  // The in-memory timer index follows the batch (as written: drops first).
+  for (const auto& entry : stale_due_) due_index_.erase(entry);
+  for (auto& entry : new_due) due_index_.insert(std::move(entry));
   store_->WriteAsync(batch);
   KeepCommitted();
   auto c = std::make_unique<InFlightCommit>();
@@ -725,7 +733,9 @@ absl::Status BatchProcessor::StartCommit(
   c->outputs = std::move(out);
   c->done = std::move(done);
   c->offsets = std::move(offsets_);
-  c->profiles = dirty.size();
+  c->profiles = static_cast<size_t>(
+      std::count_if(written.begin(), written.end(),
+                    [](const Written& w) { return !w.slot->rules_only; }));
   in_flight_ = std::move(c);
   Abandon();
   return absl::OkStatus();
@@ -740,6 +750,7 @@ absl::Status BatchProcessor::FinishCommit(std::vector<Outbound>* outputs) {
     next_seq_ = c->first_seq;
     customer_cache_.Clear();
     identifier_cache_.Clear();
+    due_index_loaded_ = false;
     return s;
   }
   for (const auto& [tp, next] : c->offsets) committed_offsets_[tp] = next;

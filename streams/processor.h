@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
@@ -167,6 +168,10 @@ class BatchProcessor {
   struct CustomerSlot {
     custhub::v1::CustomerState state;
     bool dirty = false;
+    // Changed by nothing but timers firing at commit (FireDueTimers): the
+    // profile is as stored, so only the rules record is written and no
+    // profile or destination record goes out.
+    bool rules_only = false;
     // The due time under which the timer index lists this customer.
     std::optional<Micros> indexed_due;
   };
@@ -307,6 +312,13 @@ class BatchProcessor {
   void AddTriggers(std::vector<custhub::v1::Trigger> triggers);
   // Fires the timers of every customer due by stream time.
   absl::Status FireDueTimers();
+  // The timer index (the meta family's "due|" keys) in memory: (due,
+  // customer id) of every customer with a timer, as of the batches started.
+  // Scanning RocksDB instead walked the tombstones of every timer fired
+  // since the last memtable flush. Loaded on first use; dropped when a
+  // write fails.
+  absl::btree_set<std::pair<Micros, std::string>> due_index_;
+  bool due_index_loaded_ = false;
   // Outputs rendered on both threads (ForEachOnBoth) for one trigger or
   // customer: the records and, when the batch publishes, their bytes as
   // outbox slots, appended to the batch's entry in order afterwards.

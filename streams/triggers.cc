@@ -37,16 +37,22 @@ void BatchProcessor::AddTriggers(std::vector<v1::Trigger> triggers) {
 
 absl::Status BatchProcessor::FireDueTimers() {
   Micros stream = rules::StreamTime(options_.rules, stream_time_);
+  if (!due_index_loaded_) {
+    due_index_.clear();
+    CUSTHUB_RETURN_IF_ERROR(store_->ForEach(
+        Cf::kMeta, kDuePrefix, [&](absl::string_view k, absl::string_view) {
+          auto at = static_cast<Micros>(
+              store::DecodeBigEndian64(k.substr(kDuePrefix.size(), 8)));
+          due_index_.emplace(at, std::string(k.substr(kDuePrefix.size() + 8)));
+          return true;
+        }));
+    due_index_loaded_ = true;
+  }
   std::vector<std::pair<Micros, std::string>> due;
-  std::string upto = DueKey(stream + 1, "");
-  CUSTHUB_RETURN_IF_ERROR(store_->ForEach(
-      Cf::kMeta, kDuePrefix, [&](absl::string_view k, absl::string_view) {
-        if (k >= upto) return false;
-        auto at = static_cast<Micros>(
-            store::DecodeBigEndian64(k.substr(kDuePrefix.size(), 8)));
-        due.emplace_back(at, std::string(k.substr(kDuePrefix.size() + 8)));
-        return true;
-      }));
+  for (auto it = due_index_.begin();
+       it != due_index_.end() && it->first <= stream; ++it) {
+    due.push_back(*it);
+  }
   // Timers scheduled in this batch are not indexed yet.
   for (const auto& [id, slot] : customers_) {
     auto next = rules::NextDue(slot.state);
@@ -60,9 +66,12 @@ absl::Status BatchProcessor::FireDueTimers() {
       stale_due_.emplace_back(at, id);
       continue;
     }
+    bool was_dirty = slot->dirty;
     auto fired = rules::FireDue(options_.rules, &slot->state, stream);
     if (!fired.empty() || rules::NextDue(slot->state) != slot->indexed_due) {
       slot->dirty = true;
+      // Nothing folded into it this batch: firing touches rules state only.
+      if (!was_dirty) slot->rules_only = true;
     }
     AddTriggers(std::move(fired));
   }

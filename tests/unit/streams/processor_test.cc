@@ -2,6 +2,7 @@
 #include "streams/processor.h"
 
 #include <catch2/catch.hpp>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -539,4 +540,77 @@ TEST_CASE(
               .ok());
   CHECK(with_timers > 0);
   CHECK(with_timers == entries);
+}
+
+TEST_CASE(
+    "a timer firing on its own publishes its trigger, not the unchanged "
+    "profile",
+    "[streams][timers]") {
+  // Firing touches only the rules state: the profile stays as stored, so
+  // the batch writes the rules record and sends no profile or destination
+  // record for that customer (a third of a batch's customers, in the bench).
+  TempDir dir;
+  auto first = std::make_unique<Harness>(dir.path);
+  Harness& h = *first;
+  auto checkout = [](const std::string& email, const std::string& at) {
+    return absl::StrCat(
+        R"({"eventType":"checkouts/create","occurredAt":")", at,
+        R"(","identifiers":{"emails":[")", email, R"("]},)",
+        R"("checkout":{"checkoutToken":"tok-)", email,
+        R"(","value":{"minor":"8000","currency":"USD"},"createdAt":")", at,
+        R"("}})");
+  };
+  h.Feed(
+      {{"orders", checkout("ann@example.com", "2026-01-01T10:00:00Z"), "c1"}},
+      10);
+  v1::CustomerState ann = h.Customer("ann@example.com");
+  const std::string ann_id = ann.profile().customer_id();
+  auto stored = [&](store::Cf cf) {
+    auto v = *h.store().Get(cf, ann_id);
+    REQUIRE(v.has_value());
+    return *v;
+  };
+  const std::string profile_before = stored(store::Cf::kProfiles);
+  const std::string rules_before = stored(store::Cf::kRules);
+
+  // Bob's order two hours later moves stream time past ann's abandoned_cart
+  // timer (due 11:00), so it fires when that batch commits.
+  std::vector<Outbound> out = h.Feed(
+      {{"orders", Order("bob@example.com", "9001", 500, "2026-01-01T12:30:00Z"),
+        "o1"}},
+      10);
+  int ann_triggers = 0, ann_profiles = 0, bob_profiles = 0, ann_other = 0;
+  for (const auto& o : out) {
+    const auto& r = o.record;
+    if (r.topic() == "customer.triggers" && r.key() == ann_id) ++ann_triggers;
+    if (r.topic() == "customer.profiles") {
+      ++(r.key() == ann_id ? ann_profiles : bob_profiles);
+    } else if (r.key() == ann_id && r.topic() != "customer.triggers" &&
+               r.topic() != "esp.events") {
+      ++ann_other;  // a destination upsert
+    }
+  }
+  CHECK(ann_triggers == 1);
+  CHECK(ann_profiles == 0);
+  CHECK(ann_other == 0);
+  CHECK(bob_profiles == 1);
+  CHECK(stored(store::Cf::kProfiles) == profile_before);
+  CHECK(stored(store::Cf::kRules) != rules_before);  // the timer is gone
+  v1::RulesState rules;
+  REQUIRE(rules.ParseFromString(stored(store::Cf::kRules)));
+  for (const auto& t : rules.timers()) CHECK(t.kind() != "abandoned_cart");
+
+  // It does not fire again, in the same process or after a restart.
+  out = h.Feed(
+      {{"orders", Order("bob@example.com", "9002", 700, "2026-01-01T13:30:00Z"),
+        "o2"}},
+      10);
+  for (const auto& o : out) CHECK(o.record.key() != ann_id);
+  first.reset();
+  Harness again(dir.path);
+  out = again.Feed(
+      {{"orders", Order("bob@example.com", "9003", 900, "2026-01-01T14:30:00Z"),
+        "o3"}},
+      10);
+  for (const auto& o : out) CHECK(o.record.key() != ann_id);
 }
