@@ -212,6 +212,13 @@ absl::Status StateStore::OpenDb() {
   static_assert(static_cast<int>(Cf::kSeen) == 4);
   auto filter = std::make_shared<SeenExpiryFilter>(seen_expiry_);
   cfs[1 + static_cast<int>(Cf::kSeen)].options.compaction_filter = filter.get();
+  // Outbox entries (a batch's outputs, ~1 KiB of JSON per event, two
+  // thirds of the bytes a batch writes) live until the broker confirms
+  // them: flushes compress them with lz4, not zstd (bench/README.md).
+  rocksdb::ColumnFamilyOptions& outbox =
+      cfs[1 + static_cast<int>(Cf::kOutbox)].options;
+  outbox.compression = rocksdb::kLZ4Compression;
+  outbox.bottommost_compression = rocksdb::kLZ4Compression;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(db, options_.path, cfs, &handles, &raw);
