@@ -53,6 +53,9 @@ std::string FormatTable(const BenchResult& r) {
       false);
   Row(&out, "(c) custhub end-to-end (Hub, caught up)", r.hub, true);
   Row(&out, "(d) decode+fold+store engine, no Kafka", r.engine, true);
+  Row(&out, "(g) custhub replay (fresh state, no publish)", r.replay, true);
+  absl::StrAppendFormat(&out, "  (g) replayed state digest %s the live hub's\n",
+                        r.replay_same_state ? "equals" : "DIFFERS FROM");
   absl::StrAppendFormat(
       &out,
       "\n  ratio c/a (end-to-end / raw consume)        %8.3f\n"
@@ -117,6 +120,9 @@ std::string ToJson(const BenchResult& r) {
   absl::StrAppend(&out, R"(  "raw_rocksdb": )", RateJson(r.raw_rocksdb), ",\n");
   absl::StrAppend(&out, R"(  "end_to_end": )", RateJson(r.hub), ",\n");
   absl::StrAppend(&out, R"(  "engine": )", RateJson(r.engine), ",\n");
+  absl::StrAppend(&out, R"(  "replay": )", RateJson(r.replay), ",\n");
+  absl::StrAppend(&out, R"(  "replay_same_state": )",
+                  r.replay_same_state ? "true" : "false", ",\n");
   absl::StrAppendFormat(
       &out,
       R"(  "hub": {"duplicates": %d, "dlq": %d, "profiles_published": %d, "batches": %d},)"

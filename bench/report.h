@@ -38,6 +38,11 @@ struct BenchResult {
   // (e), unless skipped.
   bool latency_measured = false;
   Latency latency;
+  // (g) `custhub replay` of the topics after (c) and (e): a fresh hub in
+  // replay mode, publishing nothing, into an empty state dir; and whether
+  // its state digest equals the live hub's.
+  Rate replay;
+  bool replay_same_state = false;
   // (f).
   uint64_t rss_peak_bytes = 0;        // the whole process, broker included
   uint64_t hub_rss_growth_bytes = 0;  // peak during (c) over the RSS before it

@@ -65,6 +65,13 @@ TEST_CASE("bench measures every rate and the hub consumes all it produced",
   }
   // The engine alone folds the same events as the hub.
   CHECK(Number(doc, "/engine/events") == Number(doc, "/end_to_end/events"));
+  // (g) replays the same records into the same state.
+  CHECK(Number(doc, "/replay/records") == 20000);
+  CHECK(Number(doc, "/replay/events") == Number(doc, "/end_to_end/events"));
+  CHECK(Number(doc, "/replay/events_per_s") > 0);
+  bool same = false;
+  REQUIRE(doc["replay_same_state"].get(same) == simdjson::SUCCESS);
+  CHECK(same);
   simdjson::dom::element latency;
   REQUIRE(doc["latency"].get(latency) == simdjson::SUCCESS);
   CHECK(latency.is_null());
