@@ -152,6 +152,8 @@ absl::StatusOr<BenchResult> RunBenchmark(const BenchOptions& o,
       r.latency_measured = true;
     }
     CUSTHUB_ASSIGN_OR_RETURN(live_digest, hub->store()->Digest());
+    r.hub_merges = static_cast<int64_t>(hub->stats().merges);
+    r.hub_refused_links = static_cast<int64_t>(hub->stats().refused_links);
   }
   ReleaseFreeMemory();
 
@@ -171,6 +173,8 @@ absl::StatusOr<BenchResult> RunBenchmark(const BenchOptions& o,
                              RunHubUntil(*hub, total, HubTimeout(total)));
     CUSTHUB_ASSIGN_OR_RETURN(std::string digest, hub->store()->Digest());
     r.replay_same_state = digest == live_digest;
+    r.replay_merges = static_cast<int64_t>(hub->stats().merges);
+    r.replay_refused_links = static_cast<int64_t>(hub->stats().refused_links);
   }
   std::filesystem::remove_all(dir.Sub("replay"), ec);
   ReleaseFreeMemory();

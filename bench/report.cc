@@ -54,8 +54,12 @@ std::string FormatTable(const BenchResult& r) {
   Row(&out, "(c) custhub end-to-end (Hub, caught up)", r.hub, true);
   Row(&out, "(d) decode+fold+store engine, no Kafka", r.engine, true);
   Row(&out, "(g) custhub replay (fresh state, no publish)", r.replay, true);
-  absl::StrAppendFormat(&out, "  (g) replayed state digest %s the live hub's\n",
-                        r.replay_same_state ? "equals" : "DIFFERS FROM");
+  absl::StrAppendFormat(
+      &out,
+      "  (g) replayed state digest %s the live hub's (merges %d / %d, links "
+      "refused %d / %d)\n",
+      r.replay_same_state ? "equals" : "DIFFERS FROM", r.hub_merges,
+      r.replay_merges, r.hub_refused_links, r.replay_refused_links);
   absl::StrAppendFormat(
       &out,
       "\n  ratio c/a (end-to-end / raw consume)        %8.3f\n"
@@ -123,6 +127,12 @@ std::string ToJson(const BenchResult& r) {
   absl::StrAppend(&out, R"(  "replay": )", RateJson(r.replay), ",\n");
   absl::StrAppend(&out, R"(  "replay_same_state": )",
                   r.replay_same_state ? "true" : "false", ",\n");
+  absl::StrAppendFormat(
+      &out,
+      R"(  "merges": {"live": %d, "replay": %d, "refused_links_live": %d, "refused_links_replay": %d},)"
+      "\n",
+      r.hub_merges, r.replay_merges, r.hub_refused_links,
+      r.replay_refused_links);
   absl::StrAppendFormat(
       &out,
       R"(  "hub": {"duplicates": %d, "dlq": %d, "profiles_published": %d, "batches": %d},)"

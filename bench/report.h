@@ -43,6 +43,11 @@ struct BenchResult {
   // its state digest equals the live hub's.
   Rate replay;
   bool replay_same_state = false;
+  // Merges and refused links (the per-identifier limit) of the live hub
+  // and of the replay: which links a limit refuses depends on the order
+  // records of different partitions arrive in.
+  int64_t hub_merges = 0, hub_refused_links = 0;
+  int64_t replay_merges = 0, replay_refused_links = 0;
   // (f).
   uint64_t rss_peak_bytes = 0;        // the whole process, broker included
   uint64_t hub_rss_growth_bytes = 0;  // peak during (c) over the RSS before it
