@@ -3,12 +3,16 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <string>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "bench/memory.h"
 #include "bench/workload.h"
 #include "src/common/status.h"
+#include "src/store/state_store.h"
 #include "streams/hub.h"
 
 namespace custhub::bench {
@@ -25,6 +29,50 @@ synth::SynthOptions Workload(const BenchOptions& o, int customers) {
   // Room for the latency phase after the measured records.
   so.max_records = 2 * o.records;
   return so;
+}
+
+// How two stores' customer state differs, family by family: keys whose
+// values differ, keys only in `a`, keys only in `b`, and a few of them.
+absl::StatusOr<std::string> DescribeDifference(store::StateStore& a,
+                                               store::StateStore& b) {
+  std::string out;
+  for (store::Cf cf :
+       {store::Cf::kProfiles, store::Cf::kLedgers, store::Cf::kIdentifiers}) {
+    std::map<std::string, std::string> left;
+    CUSTHUB_RETURN_IF_ERROR(
+        a.ForEach(cf, "", [&](absl::string_view k, absl::string_view v) {
+          left.emplace(std::string(k), std::string(v));
+          return true;
+        }));
+    int64_t differ = 0, only_b = 0;
+    std::string examples;
+    auto example = [&](absl::string_view what, absl::string_view key) {
+      if (examples.size() < 200) {
+        absl::StrAppend(&examples, " ", what, ":", absl::CHexEscape(key));
+      }
+    };
+    CUSTHUB_RETURN_IF_ERROR(
+        b.ForEach(cf, "", [&](absl::string_view k, absl::string_view v) {
+          auto it = left.find(std::string(k));
+          if (it == left.end()) {
+            ++only_b;
+            example("+", k);
+            return true;
+          }
+          if (it->second != v) {
+            ++differ;
+            example("~", k);
+          }
+          left.erase(it);
+          return true;
+        }));
+    for (const auto& [k, v] : left) example("-", k);
+    absl::StrAppendFormat(&out,
+                          "%s: %d differ, %d only live, %d only replay;%s\n",
+                          store::CfName(cf), differ,
+                          static_cast<int64_t>(left.size()), only_b, examples);
+  }
+  return out;
 }
 
 // Generous: a slow hub should report its figures, not time out.
@@ -173,6 +221,13 @@ absl::StatusOr<BenchResult> RunBenchmark(const BenchOptions& o,
                              RunHubUntil(*hub, total, HubTimeout(total)));
     CUSTHUB_ASSIGN_OR_RETURN(std::string digest, hub->store()->Digest());
     r.replay_same_state = digest == live_digest;
+    if (!r.replay_same_state) {
+      // Say how: the live hub's store is closed but still on disk.
+      CUSTHUB_ASSIGN_OR_RETURN(auto live,
+                               store::StateStore::OpenReader(dir.Sub("state")));
+      CUSTHUB_ASSIGN_OR_RETURN(r.replay_difference,
+                               DescribeDifference(*live, *hub->store()));
+    }
     r.replay_merges = static_cast<int64_t>(hub->stats().merges);
     r.replay_refused_links = static_cast<int64_t>(hub->stats().refused_links);
   }

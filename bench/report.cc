@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 
 namespace custhub::bench {
 namespace {
@@ -60,6 +61,12 @@ std::string FormatTable(const BenchResult& r) {
       "refused %d / %d)\n",
       r.replay_same_state ? "equals" : "DIFFERS FROM", r.hub_merges,
       r.replay_merges, r.hub_refused_links, r.replay_refused_links);
+  if (!r.replay_difference.empty()) {
+    absl::string_view lines = r.replay_difference;
+    while (!lines.empty() && lines.back() == '\n') lines.remove_suffix(1);
+    absl::StrAppend(&out, "      ",
+                    absl::StrReplaceAll(lines, {{"\n", "\n      "}}), "\n");
+  }
   absl::StrAppendFormat(
       &out,
       "\n  ratio c/a (end-to-end / raw consume)        %8.3f\n"

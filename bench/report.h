@@ -43,6 +43,7 @@ struct BenchResult {
   // its state digest equals the live hub's.
   Rate replay;
   bool replay_same_state = false;
+  std::string replay_difference;  // per family, when the digests differ
   // Merges and refused links (the per-identifier limit) of the live hub
   // and of the replay: which links a limit refuses depends on the order
   // records of different partitions arrive in.
