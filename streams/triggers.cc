@@ -2,6 +2,7 @@
 // durable event-time timers when stream time passes their due time, and
 // written with the batch (customer.triggers, the triggers family for the
 // API, ESP events).
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "src/common/hash.h"
 #include "src/common/status.h"
@@ -59,7 +60,18 @@ absl::Status BatchProcessor::FireDueTimers() {
     if (next && *next <= stream) due.emplace_back(*next, id);
   }
   std::sort(due.begin(), due.end());
+  // Ids merged or renamed away in this batch are still indexed (and stored)
+  // until it lands: loading one would read its old profile back and write
+  // it again under the old id. Their timers moved with them.
+  absl::flat_hash_set<absl::string_view> gone;
+  for (const auto& r : retired_) {
+    if (!customers_.contains(r.from)) gone.insert(r.from);
+  }
   for (const auto& [at, id] : due) {
+    if (gone.contains(id)) {
+      stale_due_.emplace_back(at, id);
+      continue;
+    }
     CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot,
                              LoadCustomer(id, /*create=*/false));
     if (slot == nullptr) {  // merged away, renamed or erased since

@@ -9,6 +9,7 @@
 #include "custhub/v1/identity.pb.h"
 #include "custhub/v1/rules.pb.h"
 #include "custhub/v1/state.pb.h"
+#include "custhub/v1/trigger.pb.h"
 #include "src/identity/identifiers.h"
 #include "src/publish/destinations.h"
 #include "src/store/state_store.h"
@@ -613,4 +614,50 @@ TEST_CASE(
         "o3"}},
       10);
   for (const auto& o : out) CHECK(o.record.key() != ann_id);
+}
+
+TEST_CASE(
+    "a customer renamed in the batch its timer comes due in is not revived "
+    "under its old id",
+    "[streams][timers]") {
+  // The timer index still lists the old id until the batch lands. Loading
+  // that id to fire its timer read the old stored profile back: it was
+  // written again under the old id, with no identifier pointing to it, and
+  // its timer fired twice (under both ids). Found by the bench's (g): a
+  // live hub and a replay differed by such profiles at 1M records.
+  TempDir dir;
+  Harness h(dir.path);
+  const std::string checkout =
+      R"({"eventType":"checkouts/create","occurredAt":"2026-01-10T00:00:00Z","identifiers":{"emails":["cy@example.com"]},"checkout":{"checkoutToken":"t1","value":{"minor":"8000","currency":"USD"},"createdAt":"2026-01-10T00:00:00Z"}})";
+  // An earlier order names cy's shopify id: cy moves to the id it derives.
+  const std::string order =
+      R"({"occurredAt":"2026-01-05T00:00:00Z","identifiers":{"emails":["cy@example.com"],"externalIds":{"shopify":"77"}},"order":{"orderId":"9","total":{"minor":"100","currency":"USD"}}})";
+  h.Feed({{"checkouts", checkout, "c1"}}, 10);
+  const std::string old_id =
+      custhub::identity::CustomerIdFor("email:cy@example.com").value();
+  REQUIRE(h.Customer("cy@example.com").profile().customer_id() == old_id);
+  // One batch: the rename, and bob's event moving stream time past cy's
+  // abandoned_cart timer (due 01:00).
+  auto out = h.Feed(
+      {{"orders", order, "o1"},
+       {"orders", Order("bob@example.com", "50", 900, "2026-01-10T03:00:00Z"),
+        "o2"}},
+      10);
+  CHECK(h.processor().stats().renames == 1);
+  auto cy = h.Customer("cy@example.com");
+  CHECK(cy.profile().customer_id() ==
+        custhub::identity::CustomerIdFor("ext:shopify:77").value());
+  CHECK_FALSE(h.store().Get(store::Cf::kProfiles, old_id)->has_value());
+  CHECK(h.Customers() == 2);  // cy and bob
+  int carts = 0;
+  for (const auto& o : out) {
+    if (o.record.topic() != "customer.triggers") continue;
+    v1::Trigger t;
+    REQUIRE(t.ParseFromString(o.record.value()));
+    if (t.kind() == "abandoned_cart") {
+      ++carts;
+      CHECK(t.customer_id() == cy.profile().customer_id());
+    }
+  }
+  CHECK(carts == 1);
 }
