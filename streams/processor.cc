@@ -140,6 +140,7 @@ absl::Status BatchProcessor::Init() {
 
 absl::Status BatchProcessor::LoadOpenBlobs() {
   open_blobs_.clear();
+  naming_erased_.clear();
   bool damaged = false;
   CUSTHUB_RETURN_IF_ERROR(store_->ForEach(
       Cf::kOutbox, "", [&](absl::string_view k, absl::string_view v) {
@@ -147,6 +148,7 @@ absl::Status BatchProcessor::LoadOpenBlobs() {
         uint64_t n = 0;
         damaged = !ForEachInOutboxBlob(v, [&](absl::string_view) { ++n; });
         open_blobs_[first] = {first + n, 0};
+        naming_erased_.insert(first);
         return !damaged;
       }));
   if (damaged) return absl::DataLossError("outbox: an entry is truncated");
@@ -572,6 +574,7 @@ absl::Status BatchProcessor::StartCommit(
   for (auto& record : dlq_) emit(std::move(record));
   std::vector<v1::OutboxRecord> erasure_records;
   WriteErasures(&batch, &erasure_records);
+  const bool names_erased = options_.publish && !erasure_records.empty();
   for (auto& record : erasure_records) emit(std::move(record));
   std::vector<Rendered> trigger_outputs;
   WriteTriggers(&batch, &trigger_outputs);
@@ -732,6 +735,7 @@ absl::Status BatchProcessor::StartCommit(
   c->end_seq = next_seq_;
   c->outputs = std::move(out);
   c->done = std::move(done);
+  c->names_erased = names_erased;
   c->offsets = std::move(offsets_);
   c->profiles = static_cast<size_t>(
       std::count_if(written.begin(), written.end(),
@@ -755,11 +759,20 @@ absl::Status BatchProcessor::FinishCommit(std::vector<Outbound>* outputs) {
   }
   for (const auto& [tp, next] : c->offsets) committed_offsets_[tp] = next;
   if (c->end_seq > c->first_seq) open_blobs_[c->first_seq] = {c->end_seq, 0};
-  for (uint64_t first : c->done) open_blobs_.erase(first);
+  if (c->names_erased) naming_erased_.insert(c->first_seq);
+  bool compact_outbox = false;
+  for (uint64_t first : c->done) {
+    open_blobs_.erase(first);
+    compact_outbox |= naming_erased_.erase(first) > 0;
+  }
+
   store_->SetSeenExpiry(SeenExpiry());
   stats_.profiles_published += c->profiles;
   ++stats_.batches;
   *outputs = std::move(c->outputs);
+  // An erasure's outputs are delivered and their entry deleted: compact it
+  // off the disk too.
+  if (compact_outbox) return store_->CompactFamily(Cf::kOutbox);
   return absl::OkStatus();
 }
 

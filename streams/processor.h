@@ -276,6 +276,10 @@ class BatchProcessor {
     uint64_t confirmed = 0;
   };
   std::map<uint64_t, OpenBlob> open_blobs_;
+  // Entries holding an erasure's outputs (destination deletes name the
+  // customer's email): once deleted, the outbox family is compacted so the
+  // bytes leave the disk. Entries found at Init count too (unknown).
+  std::set<uint64_t> naming_erased_;
   absl::Status LoadOpenBlobs();
   // Counts `delivered` against their entries and deletes the entries now
   // wholly confirmed; `done` gets their keys, to forget after the write.
@@ -288,6 +292,7 @@ class BatchProcessor {
     uint64_t first_seq = 0, end_seq = 0;  // its outbox sequence numbers
     std::vector<Outbound> outputs;
     std::vector<uint64_t> done;  // outbox entries it deletes
+    bool names_erased = false;   // its entry holds an erasure's outputs
     std::map<std::pair<std::string, int32_t>, int64_t> offsets;
     size_t profiles = 0;
   };

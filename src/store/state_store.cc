@@ -628,6 +628,15 @@ absl::Status StateStore::CompactAll() {
   return absl::OkStatus();
 }
 
+absl::Status StateStore::CompactFamily(Cf cf) {
+  CUSTHUB_RETURN_IF_ERROR(Await());
+  rocksdb::CompactRangeOptions o;
+  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  std::shared_lock<std::shared_mutex> lock(db_mu_);
+  return FromRocks(db_->CompactRange(o, handle(cf), nullptr, nullptr),
+                   absl::StrCat("compact ", CfName(cf)));
+}
+
 absl::Status StateStore::Flush() {
   CUSTHUB_RETURN_IF_ERROR(Await());
   rocksdb::FlushOptions fo;

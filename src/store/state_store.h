@@ -179,6 +179,10 @@ class StateStore {
   absl::Status Flush();
   // Compacts everything (tests: proves expired seen ids are dropped).
   absl::Status CompactAll();
+  // Flushes and compacts one family down to its last level, so what was
+  // deleted there is gone from disk (the outbox after an erasure's outputs,
+  // which name the customer, were delivered).
+  absl::Status CompactFamily(Cf cf);
   // Makes deleted records unreadable on disk: flushes, compacts every
   // family and starts a fresh MANIFEST (which otherwise keeps old files' key
   // ranges). For erasure; costs a reopen.
