@@ -123,6 +123,10 @@ absl::Status BenchOptions::Validate() const {
   if (latency_seconds <= 0 || latency_seconds > 600) {
     return absl::InvalidArgumentError("--latency-seconds: must be in (0, 600]");
   }
+  if (latency_rate < 0 || latency_rate > 10'000'000) {
+    return absl::InvalidArgumentError(
+        "--latency-rate: must be 0..10000000 records/s");
+  }
   if (partitions < 0 || partitions > 1024) {
     return absl::InvalidArgumentError("--partitions: must be 0..1024");
   }
@@ -188,7 +192,9 @@ absl::StatusOr<BenchResult> RunBenchmark(const BenchOptions& o,
     CUSTHUB_ASSIGN_OR_RETURN(r.state, MeasureState(*hub->store()));
 
     if (!o.skip_latency) {
-      double rate = std::max(1.0, 0.5 * r.hub.RecordsPerSecond());
+      double rate = o.latency_rate > 0
+                        ? o.latency_rate
+                        : std::max(1.0, 0.5 * r.hub.RecordsPerSecond());
       auto count = static_cast<int64_t>(
           std::min<double>(rate * o.latency_seconds, o.records));
       std::vector<synth::SynthRecord> paced;

@@ -2,7 +2,8 @@
 // profilers (callgrind, perf) that should not see the embedded broker.
 //
 //   build/bench/custhub_engine [records] [customers] [dir]
-//   (CUSTHUB_CACHED_CUSTOMERS=N sizes the customer cache; CUSTHUB_NO_STATS=1
+//   (CUSTHUB_CACHED_CUSTOMERS=N sizes the customer cache; CUSTHUB_BATCH=N
+//   folds N records per batch instead of the hub's default; CUSTHUB_NO_STATS=1
 //   skips the state sizes after the run, whose reopen a profile would see)
 #include <cstdio>
 #include <cstdlib>
@@ -29,7 +30,11 @@ int main(int argc, char** argv) {
   if (const char* c = std::getenv("CUSTHUB_CACHED_CUSTOMERS")) {
     po.cached_customers = std::strtoul(c, nullptr, 10);
   }
-  auto rate = custhub::bench::MeasureEngine(so, records, 16, dir, po);
+  size_t batch = 0;
+  if (const char* b = std::getenv("CUSTHUB_BATCH")) {
+    batch = std::strtoul(b, nullptr, 10);
+  }
+  auto rate = custhub::bench::MeasureEngine(so, records, 16, dir, po, batch);
   if (!rate.ok()) {
     std::fprintf(stderr, "%s\n", rate.status().ToString().c_str());
     return 1;

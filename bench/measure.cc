@@ -89,7 +89,9 @@ absl::StatusOr<Rate> MeasureRawRocksDb(const std::string& dir, int64_t keys) {
 absl::StatusOr<Rate> MeasureEngine(const synth::SynthOptions& workload,
                                    int64_t count, int partitions,
                                    const std::string& dir,
-                                   const streams::ProcessorOptions& options) {
+                                   const streams::ProcessorOptions& options,
+                                   size_t batch) {
+  if (batch == 0) batch = kBatch;
   CUSTHUB_ASSIGN_OR_RETURN(
       auto store, store::StateStore::Open({.path = dir, .sync = true}));
   streams::BatchProcessor processor(store.get(), options);
@@ -113,7 +115,8 @@ absl::StatusOr<Rate> MeasureEngine(const synth::SynthOptions& workload,
     while (made < count) {
       auto c = std::make_unique<Chunk>();
       size_t n = stream.Next(
-          static_cast<size_t>(std::min<int64_t>(kBatch, count - made)),
+          static_cast<size_t>(
+              std::min<int64_t>(static_cast<int64_t>(batch), count - made)),
           &c->records);
       if (n == 0) break;
       made += static_cast<int64_t>(n);

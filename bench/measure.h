@@ -48,13 +48,15 @@ absl::StatusOr<Rate> MeasureRawConsume(const BenchCluster& cluster,
 absl::StatusOr<Rate> MeasureRawRocksDb(const std::string& dir, int64_t keys);
 
 // The first `count` records of the workload through one BatchProcessor on a
-// fresh store under `dir`, in batches of 20000 as the hub folds them, each
+// fresh store under `dir`, in batches of `batch` (the hub's default batch
+// size unless given), each
 // committed (fsync'd) with the previous batch's outputs marked delivered.
 // Generating the records is not timed.
 absl::StatusOr<Rate> MeasureEngine(
     const synth::SynthOptions& workload, int64_t count, int partitions,
     const std::string& dir,
-    const streams::ProcessorOptions& options = streams::ProcessorOptions());
+    const streams::ProcessorOptions& options = streams::ProcessorOptions(),
+    size_t batch = 0);
 
 // Runs a started hub until it has consumed `records_total` records in all
 // and the broker confirmed every output.

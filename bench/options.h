@@ -29,6 +29,9 @@ struct BenchOptions {
   // How long the latency phase produces at half the end-to-end rate.
   // Default: 10
   double latency_seconds = 10;
+  // Records per second of the latency phase; 0: half the end-to-end rate
+  // measured in (c). Default: 0
+  double latency_rate = 0;
   // Partitions per input topic; 0 sizes them so the embedded broker's
   // per-partition retention (5 MiB) holds every record. Default: 0
   int partitions = 0;

@@ -36,6 +36,7 @@ int RunBench(const BenchArgs& args) {
   o.skew = args.skew;
   o.skip_latency = args.skip_latency;
   o.latency_seconds = args.latency_seconds;
+  o.latency_rate = args.latency_rate;
   if (auto s = o.Validate(); !s.ok()) return Fail(s);
 
   std::string json;

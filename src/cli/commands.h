@@ -54,6 +54,7 @@ struct BenchArgs {
   std::string json;
   bool skip_latency = false;    // Default: false
   double latency_seconds = 10;  // Default: 10
+  double latency_rate = 0;      // records/s; 0: half of (c). Default: 0
   // The customers x records matrix instead of the full run. Default: false
   bool scaling = false;
 };

@@ -202,6 +202,11 @@ int Main(int argc, char** argv) {
       ->add_option("--latency-seconds", bench_args.latency_seconds,
                    "length of the latency phase")
       ->check(CLI::Range(0.1, 600.0));
+  bench
+      ->add_option("--latency-rate", bench_args.latency_rate,
+                   "records/s of the latency phase (default: half of the "
+                   "end-to-end rate)")
+      ->check(CLI::Range(0.0, 10000000.0));
   bench->add_flag("--scaling", bench_args.scaling,
                   "throughput and memory over 10k..1M customers and "
                   "100k..1M records");

@@ -64,7 +64,7 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(
     const ClientOptions& options, DeliveryCallback on_delivery) {
   auto conf = MakeConf(options, {{"enable.idempotence", "true"},
                                  {"compression.type", "lz4"},
-                                 {"linger.ms", "5"},
+                                 {"linger.ms", "1"},
                                  {"batch.num.messages", "10000"},
                                  {"queue.buffering.max.messages", "500000"},
                                  {"queue.buffering.max.kbytes", "1048576"},
@@ -256,7 +256,7 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(
                                  {"enable.partition.eof",
                                   report_partition_end ? "true" : "false"},
                                  {"auto.offset.reset", "earliest"},
-                                 {"fetch.wait.max.ms", "50"},
+                                 {"fetch.wait.max.ms", "10"},
                                  {"queued.min.messages", "200000"},
                                  {"fetch.max.bytes", "52428800"},
                                  {"max.partition.fetch.bytes", "10485760"}});
@@ -293,7 +293,19 @@ absl::Status Consumer::Assign(const std::vector<TopicPartition>& partitions) {
 absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max,
                                                          int timeout_ms) {
   std::vector<rd_kafka_message_t*> raw(max);
-  ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout_ms, raw.data(), max);
+  // rd_kafka_consume_batch_queue() waits until `max` records or the timeout,
+  // whichever comes first: under a light load every poll would sit out its
+  // whole timeout. So take what is queued; wait only for a first record,
+  // then take what came with it.
+  ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, raw.data(), max);
+  if (n == 0 && timeout_ms > 0 && max > 0) {
+    n = rd_kafka_consume_batch_queue(queue_, timeout_ms, raw.data(), 1);
+    if (n == 1 && max > 1) {
+      ssize_t more =
+          rd_kafka_consume_batch_queue(queue_, 0, raw.data() + 1, max - 1);
+      if (more > 0) n += more;
+    }
+  }
   if (n < 0) return KafkaError(rd_kafka_last_error(), "consume");
   std::vector<Message> out;
   out.reserve(n);
