@@ -309,7 +309,7 @@ absl::Status BatchProcessor::FinishCommit(std::vector<Outbound>* outputs) {
     compact_outbox |= naming_erased_.erase(first) > 0;
   }
 
-  store_->SetSeenExpiry(SeenExpiry());
+  SetExpiries();
   stats_.profiles_published += c->profiles;
   ++stats_.batches;
   *outputs = std::move(c->outputs);

@@ -55,6 +55,11 @@ struct ProcessorOptions {
   // How much of each customer's timeline (recent folded events) is kept,
   // in event time. 0 keeps none. Default: 30 days.
   Micros timeline_retention = 30 * kMicrosPerDay;
+  // How long each customer's fired triggers stay in state for the API and
+  // the inspector, in event time (customer.triggers keeps them all): older
+  // ones are dropped when RocksDB compacts them. 0 keeps them forever.
+  // Default: 90 days.
+  Micros trigger_retention = 90 * kMicrosPerDay;
   // Customers whose committed state (and last destination bodies) stays in
   // memory between batches (LRU), so a returning customer costs no RocksDB
   // read, no parse and no re-render. Roughly 4-5 KiB each. 0 turns the

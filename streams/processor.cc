@@ -103,7 +103,7 @@ absl::Status BatchProcessor::Init() {
             static_cast<Micros>(store::DecodeBigEndian64(v));
         return true;
       }));
-  store_->SetSeenExpiry(SeenExpiry());
+  SetExpiries();
   CUSTHUB_RETURN_IF_ERROR(LoadOpenBlobs());
   return LoadErased();
 }
@@ -228,16 +228,29 @@ absl::Status BatchProcessor::AddDecoded(
   return absl::OkStatus();
 }
 
-Micros BatchProcessor::SeenExpiry() const {
-  // The slowest partition's event time bounds what may still be retried
-  // anywhere; one partition racing ahead expires nothing.
+Micros BatchProcessor::SlowestPartitionTime() const {
   Micros slowest = INT64_MAX;
   for (const auto& [tp, t] : partition_time_) {
     if (tp.rfind(options_.erasure_topic + "|", 0) == 0) continue;
     slowest = std::min(slowest, t);
   }
-  if (slowest == INT64_MAX) return INT64_MIN;
-  return slowest - options_.dedup_window;
+  return slowest == INT64_MAX ? INT64_MIN : slowest;
+}
+
+void BatchProcessor::SetExpiries() {
+  // The slowest partition's event time bounds what may still be retried
+  // anywhere; one partition racing ahead expires nothing.
+  Micros slowest = SlowestPartitionTime();
+  if (slowest == INT64_MIN) return;
+  store_->SetSeenExpiry(slowest - options_.dedup_window);
+  if (options_.trigger_retention > 0) {
+    store_->SetTriggerExpiry(slowest - options_.trigger_retention);
+  }
+}
+
+Micros BatchProcessor::SeenExpiry() const {
+  Micros slowest = SlowestPartitionTime();
+  return slowest == INT64_MIN ? INT64_MIN : slowest - options_.dedup_window;
 }
 
 absl::StatusOr<bool> BatchProcessor::SeenBefore(const std::string& key) {

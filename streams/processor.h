@@ -234,8 +234,13 @@ class BatchProcessor {
   absl::StatusOr<LedgerSlot<custhub::v1::TicketLedgerEntry>*> LoadTicket(
       const std::string& key);
   absl::StatusOr<bool> SeenBefore(const std::string& key);
+  // Event time every input partition has reached (INT64_MIN: none yet).
+  Micros SlowestPartitionTime() const;
   // Seen ids stored with a time below this have left the dedup window.
   Micros SeenExpiry() const;
+  // Tells the store's compaction filters where the dedup window and the
+  // trigger retention start.
+  void SetExpiries();
   void SendToDlq(const InputRecord& record, absl::string_view reason);
   // Erasure (erasure.cc).
   absl::Status LoadErased();

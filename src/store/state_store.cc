@@ -70,22 +70,32 @@ rocksdb::ColumnFamilyOptions CfOptions(const StoreOptions& o,
   return cf;
 }
 
-// Drops seen event ids older than the dedup window (value: be64 time).
-class SeenExpiryFilter : public rocksdb::CompactionFilter {
+// Drops records whose event time is below a watermark the processor moves:
+// seen event ids past the dedup window (the value is the be64 time) and
+// triggers past their retention (the key ends in be64 time, be64 hash).
+class ExpiryFilter : public rocksdb::CompactionFilter {
  public:
-  explicit SeenExpiryFilter(std::shared_ptr<std::atomic<int64_t>> watermark)
-      : watermark_(std::move(watermark)) {}
-  bool Filter(int, const rocksdb::Slice&, const rocksdb::Slice& value,
+  enum class TimeIn { kValue, kKeyBeforeHash };
+  ExpiryFilter(std::shared_ptr<std::atomic<int64_t>> watermark, TimeIn where,
+               const char* name)
+      : watermark_(std::move(watermark)), where_(where), name_(name) {}
+  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice& value,
               std::string*, bool*) const override {
-    if (value.size() != 8) return false;
+    const rocksdb::Slice& holder = where_ == TimeIn::kValue ? value : key;
+    size_t at_offset = where_ == TimeIn::kValue ? 0 : holder.size() - 16;
+    if (where_ == TimeIn::kValue ? holder.size() != 8 : holder.size() < 17) {
+      return false;
+    }
     auto at = static_cast<int64_t>(
-        DecodeBigEndian64(absl::string_view(value.data(), value.size())));
+        DecodeBigEndian64(absl::string_view(holder.data() + at_offset, 8)));
     return at < watermark_->load(std::memory_order_relaxed);
   }
-  const char* Name() const override { return "custhub.SeenExpiry"; }
+  const char* Name() const override { return name_; }
 
  private:
   std::shared_ptr<std::atomic<int64_t>> watermark_;
+  TimeIn where_;
+  const char* name_;
 };
 
 }  // namespace
@@ -184,6 +194,7 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
   store->path_ = options.path;
   store->sync_ = options.sync;
   store->seen_expiry_ = std::make_shared<std::atomic<int64_t>>(INT64_MIN);
+  store->trigger_expiry_ = std::make_shared<std::atomic<int64_t>>(INT64_MIN);
   if (auto s = store->OpenDb(); !s.ok()) return s;
   return store;
 }
@@ -208,10 +219,16 @@ absl::Status StateStore::OpenDb() {
   for (const char* name : kCfNames) {
     cfs.emplace_back(name, CfOptions(options_, cache));
   }
-  // The filter object must outlive the DB: the store owns it.
-  static_assert(static_cast<int>(Cf::kSeen) == 4);
-  auto filter = std::make_shared<SeenExpiryFilter>(seen_expiry_);
-  cfs[1 + static_cast<int>(Cf::kSeen)].options.compaction_filter = filter.get();
+  // The filter objects must outlive the DB: the store owns them.
+  auto seen_filter = std::make_shared<ExpiryFilter>(
+      seen_expiry_, ExpiryFilter::TimeIn::kValue, "custhub.SeenExpiry");
+  cfs[1 + static_cast<int>(Cf::kSeen)].options.compaction_filter =
+      seen_filter.get();
+  auto trigger_filter = std::make_shared<ExpiryFilter>(
+      trigger_expiry_, ExpiryFilter::TimeIn::kKeyBeforeHash,
+      "custhub.TriggerExpiry");
+  cfs[1 + static_cast<int>(Cf::kTriggers)].options.compaction_filter =
+      trigger_filter.get();
   // Outbox entries (a batch's outputs, ~1 KiB of JSON per event, two
   // thirds of the bytes a batch writes) live until the broker confirms
   // them: flushes compress them with lz4, not zstd (bench/README.md).
@@ -224,7 +241,7 @@ absl::Status StateStore::OpenDb() {
   auto s = rocksdb::DB::Open(db, options_.path, cfs, &handles, &raw);
   if (!s.ok()) return FromRocks(s, absl::StrCat("open ", options_.path));
   db_.reset(raw);
-  seen_filter_ = std::move(filter);
+  filters_ = {std::move(seen_filter), std::move(trigger_filter)};
   // handles[0] is the default family, which custhub does not use.
   db_->DestroyColumnFamilyHandle(handles[0]).PermitUncheckedError();
   handles_.assign(handles.begin() + 1, handles.end());
@@ -614,6 +631,12 @@ uint64_t StateStore::WriteStalls() {
 
 void StateStore::SetSeenExpiry(int64_t watermark) {
   if (seen_expiry_) seen_expiry_->store(watermark, std::memory_order_relaxed);
+}
+
+void StateStore::SetTriggerExpiry(int64_t watermark) {
+  if (trigger_expiry_) {
+    trigger_expiry_->store(watermark, std::memory_order_relaxed);
+  }
 }
 
 absl::Status StateStore::CompactAll() {

@@ -192,6 +192,9 @@ class StateStore {
   // seen family's compaction filter drops them, so the dedup window costs
   // no scans. Callers treat an expired id found before compaction as absent.
   void SetSeenExpiry(int64_t watermark);
+  // Likewise for stored triggers (Cf::kTriggers) fired before `watermark`:
+  // the triggers family's compaction filter drops them.
+  void SetTriggerExpiry(int64_t watermark);
 
   const std::string& path() const { return path_; }
 
@@ -210,8 +213,8 @@ class StateStore {
   std::string path_;
   std::string secondary_dir_;  // removed on close, for readers
   bool sync_ = true;
-  std::shared_ptr<std::atomic<int64_t>> seen_expiry_;
-  std::shared_ptr<void> seen_filter_;  // the compaction filter, kept alive
+  std::shared_ptr<std::atomic<int64_t>> seen_expiry_, trigger_expiry_;
+  std::vector<std::shared_ptr<void>> filters_;  // compaction filters, alive
   // Shared by every use of db_, exclusive while Scrub() closes and reopens.
   mutable std::shared_mutex db_mu_;
   // Write()'s RocksDB batch and key order, reused so their buffers keep

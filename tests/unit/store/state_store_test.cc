@@ -175,6 +175,28 @@ TEST_CASE("compaction drops seen ids below the expiry watermark", "[store]") {
   CHECK((*store->Get(Cf::kSeen, "shopify|new")).has_value());
 }
 
+TEST_CASE("compaction drops triggers fired below the trigger watermark",
+          "[store]") {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path);
+  // customer \0 fired at (be64) idempotency hash (be64)
+  auto key = [](const std::string& customer, uint64_t at) {
+    return customer + std::string(1, '\0') + EncodeBigEndian64(at) +
+           EncodeBigEndian64(7);
+  };
+  StateBatch b;
+  b.Put(Cf::kTriggers, key("cus_a", 100), "old");
+  b.Put(Cf::kTriggers, key("cus_a", 300), "new");
+  b.Put(Cf::kTriggers, key("cus_b", 150), "old");
+  REQUIRE(store->Write(b).ok());
+  store->SetTriggerExpiry(200);
+  REQUIRE(store->Flush().ok());
+  REQUIRE(store->CompactAll().ok());
+  CHECK_FALSE((*store->Get(Cf::kTriggers, key("cus_a", 100))).has_value());
+  CHECK_FALSE((*store->Get(Cf::kTriggers, key("cus_b", 150))).has_value());
+  CHECK((*store->Get(Cf::kTriggers, key("cus_a", 300))).has_value());
+}
+
 TEST_CASE("a batch applies in the order it was written", "[store]") {
   // Write() sorts point operations by key for the memtable; the order of
   // writes to one key and of writes around a range delete must survive.

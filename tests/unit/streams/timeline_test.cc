@@ -1,9 +1,13 @@
 // The timeline as the processor writes it (one value per customer and
-// batch) and as the API reads it back: the newest entries, newest first.
+// batch) and as the API reads it back: the newest entries, newest first;
+// and the retention of stored triggers.
 #include <catch2/catch.hpp>
+#include <set>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "custhub/v1/trigger.pb.h"
 #include "src/api/lookup.h"
 #include "src/common/time.h"
 #include "tests/common/temp_dir.h"
@@ -113,4 +117,84 @@ TEST_CASE(
                        })
               .ok());
   CHECK(values >= 2);
+}
+
+TEST_CASE("stored triggers older than the trigger retention go at compaction",
+          "[streams][timeline]") {
+  auto order = [](const std::string& email, const std::string& id,
+                  const std::string& at) {
+    return absl::StrCat(R"({"occurredAt":")", at,
+                        R"(","identifiers":{"emails":[")", email,
+                        R"("]},"order":{"orderId":")", id,
+                        R"(","total":{"minor":"100","currency":"USD"},)",
+                        R"("itemCount":1,"updatedAt":")", at, R"("}})");
+  };
+  auto email = [](const std::string& address, const std::string& kind,
+                  const std::string& at) {
+    return absl::StrCat(R"({"occurredAt":")", at,
+                        R"(","identifiers":{"emails":[")", address,
+                        R"("]},"email":{"kind":")", kind, R"("}})");
+  };
+  // first_purchase for ann (Jan 5), deliverability_alert for bob (Jan 6),
+  // then both input partitions move to March 1, where cy's first_purchase
+  // fires.
+  const std::vector<Rec> recs = {
+      {"orders", order("ann@example.com", "1", "2026-01-05T10:00:00Z"), "o1"},
+      {"email", email("bob@example.com", "BOUNCED", "2026-01-06T10:00:00Z"),
+       "m1"},
+      {"orders", order("cy@example.com", "2", "2026-03-01T10:00:00Z"), "o2"},
+      {"email", email("cy@example.com", "OPENED", "2026-03-01T11:00:00Z"),
+       "m2"}};
+  auto stored_kinds = [](store::StateStore& store) {
+    std::multiset<std::string> kinds;
+    REQUIRE(store.Flush().ok());
+    REQUIRE(store.CompactAll().ok());
+    REQUIRE(store
+                .ForEach(store::Cf::kTriggers, "",
+                         [&](absl::string_view, absl::string_view v) {
+                           v1::Trigger t;
+                           REQUIRE(t.ParseFromArray(
+                               v.data(), static_cast<int>(v.size())));
+                           kinds.insert(absl::StrCat(t.kind(), " ",
+                                                     t.fired_at().seconds()));
+                           return true;
+                         })
+                .ok());
+    return kinds;
+  };
+  const std::string ann = absl::StrCat(
+      "first_purchase ", *ParseRfc3339("2026-01-05T10:00:00Z") / 1000000);
+  const std::string bob = absl::StrCat(
+      "deliverability_alert ", *ParseRfc3339("2026-01-06T10:00:00Z") / 1000000);
+  const std::string cy = absl::StrCat(
+      "first_purchase ", *ParseRfc3339("2026-03-01T10:00:00Z") / 1000000);
+  SECTION("30 days kept: January's triggers go, March's stays") {
+    TempDir dir;
+    streams::ProcessorOptions o;
+    o.trigger_retention = 30 * kMicrosPerDay;
+    Harness h(dir.path, o);
+    h.Feed(recs, 100);
+    auto kinds = stored_kinds(h.store());
+    CHECK(kinds.count(cy) == 1);
+    CHECK(kinds.count(ann) == 0);
+    CHECK(kinds.count(bob) == 0);
+    // Whatever else fired (ann's churn-risk timer) is within the 30 days.
+    const int64_t watermark =
+        (*ParseRfc3339("2026-03-01T10:00:00Z") - 30 * kMicrosPerDay) / 1000000;
+    for (const auto& k : kinds) {
+      INFO(k);
+      CHECK(std::stoll(k.substr(k.find(' ') + 1)) >= watermark);
+    }
+  }
+  SECTION("0 keeps them all") {
+    TempDir dir;
+    streams::ProcessorOptions o;
+    o.trigger_retention = 0;
+    Harness h(dir.path, o);
+    h.Feed(recs, 100);
+    auto kinds = stored_kinds(h.store());
+    CHECK(kinds.count(ann) == 1);
+    CHECK(kinds.count(bob) == 1);
+    CHECK(kinds.count(cy) == 1);
+  }
 }
