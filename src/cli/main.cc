@@ -44,6 +44,7 @@ struct HubFlags {
   std::string output_format = "protobuf";
   std::vector<std::string> kafka_props;
   double dedup_days = 7;
+  double trigger_retention_days = 90;
   double merge_wait_s = 0;
   double advance_when_idle_s = 0;
 };
@@ -81,6 +82,10 @@ void AddHubFlags(CLI::App* cmd, streams::HubOptions* hub, HubFlags* flags) {
   cmd->add_option("--dedup-window-days", flags->dedup_days,
                   "how long retried deliveries are recognised, in event time")
       ->check(CLI::Range(0.0, 3650.0));
+  cmd->add_option("--trigger-retention-days", flags->trigger_retention_days,
+                  "how long fired triggers stay in state for the API, in "
+                  "event time (0: forever)")
+      ->check(CLI::Range(0.0, 36500.0));
   cmd->add_option("--merge-wait", flags->merge_wait_s,
                   "seconds a partition with unread records may hold the "
                   "others back (default 1, replay 60)")
@@ -100,6 +105,8 @@ absl::Status FinishHubOptions(const HubFlags& flags, streams::HubOptions* hub) {
   }
   hub->processor.dedup_window =
       static_cast<Micros>(flags.dedup_days * kMicrosPerDay);
+  hub->processor.trigger_retention =
+      static_cast<Micros>(flags.trigger_retention_days * kMicrosPerDay);
   hub->merge_wait = static_cast<Micros>(flags.merge_wait_s * kMicrosPerSecond);
   hub->advance_when_idle =
       static_cast<Micros>(flags.advance_when_idle_s * kMicrosPerSecond);
