@@ -205,6 +205,9 @@ absl::StatusOr<BenchResult> RunBenchmark(const BenchOptions& o,
           r.latency, MeasureLatency(*hub, *cluster, std::move(paced), rate));
       r.latency_measured = true;
     }
+    // After (e), so the latency phase runs on the store as (c) left it.
+    progress("(f) state after a full compaction...");
+    CUSTHUB_RETURN_IF_ERROR(MeasureCompactedState(*hub->store(), &r.state));
     CUSTHUB_ASSIGN_OR_RETURN(live_digest, hub->store()->Digest());
     r.hub_merges = static_cast<int64_t>(hub->stats().merges);
     r.hub_refused_links = static_cast<int64_t>(hub->stats().refused_links);

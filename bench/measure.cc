@@ -114,10 +114,9 @@ absl::StatusOr<Rate> MeasureEngine(const synth::SynthOptions& workload,
     int64_t made = 0;
     while (made < count) {
       auto c = std::make_unique<Chunk>();
-      size_t n = stream.Next(
-          static_cast<size_t>(
-              std::min<int64_t>(static_cast<int64_t>(batch), count - made)),
-          &c->records);
+      size_t n = stream.Next(static_cast<size_t>(std::min<int64_t>(
+                                 static_cast<int64_t>(batch), count - made)),
+                             &c->records);
       if (n == 0) break;
       made += static_cast<int64_t>(n);
       int64_t now_ms = WallNowMicros() / 1000;
@@ -294,16 +293,32 @@ absl::StatusOr<Latency> MeasureLatency(streams::Hub& hub,
   return out;
 }
 
+namespace {
+absl::StatusOr<int64_t> CountCustomers(store::StateStore& store) {
+  int64_t n = 0;
+  CUSTHUB_RETURN_IF_ERROR(store.ForEach(
+      store::Cf::kProfiles, "", [&](absl::string_view, absl::string_view) {
+        ++n;
+        return true;
+      }));
+  return n;
+}
+}  // namespace
+
 absl::StatusOr<StateSize> MeasureState(store::StateStore& store) {
   CUSTHUB_RETURN_IF_ERROR(store.Flush());
   StateSize size;
   size.disk_bytes = store.DiskBytes();
-  CUSTHUB_RETURN_IF_ERROR(store.ForEach(
-      store::Cf::kProfiles, "", [&](absl::string_view, absl::string_view) {
-        ++size.customers;
-        return true;
-      }));
+  CUSTHUB_ASSIGN_OR_RETURN(size.customers, CountCustomers(store));
   return size;
+}
+
+absl::Status MeasureCompactedState(store::StateStore& store, StateSize* size) {
+  CUSTHUB_RETURN_IF_ERROR(store.Flush());
+  CUSTHUB_RETURN_IF_ERROR(store.CompactAll());
+  size->compacted_bytes = store.DiskBytes();
+  CUSTHUB_ASSIGN_OR_RETURN(size->compacted_customers, CountCustomers(store));
+  return absl::OkStatus();
 }
 
 }  // namespace custhub::bench

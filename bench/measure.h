@@ -86,10 +86,23 @@ absl::StatusOr<Latency> MeasureLatency(streams::Hub& hub,
 struct StateSize {
   int64_t customers = 0;    // profiles in the store
   uint64_t disk_bytes = 0;  // SST and WAL after a flush
+  // After a full compaction: without the deleted and expired records (seen
+  // ids past the dedup window, trimmed timeline, delivered outbox entries)
+  // that stay in SST files until RocksDB's own compactions reach them.
+  int64_t compacted_customers = 0;
+  uint64_t compacted_bytes = 0;
   double BytesPerCustomer() const {
     return customers > 0 ? static_cast<double>(disk_bytes) / customers : 0;
   }
+  double CompactedBytesPerCustomer() const {
+    return compacted_customers > 0
+               ? static_cast<double>(compacted_bytes) / compacted_customers
+               : 0;
+  }
 };
+// Fills customers and disk_bytes, the state as the run left it.
 absl::StatusOr<StateSize> MeasureState(store::StateStore& store);
+// Compacts every family and fills compacted_customers and compacted_bytes.
+absl::Status MeasureCompactedState(store::StateStore& store, StateSize* size);
 
 }  // namespace custhub::bench

@@ -90,14 +90,18 @@ std::string FormatTable(const BenchResult& r) {
       &out,
       "  (f) peak RSS %.0f MiB (whole process, embedded broker included); "
       "hub growth during (c) %.0f MiB\n"
-      "      state on disk %.1f MiB for %d customers = %.0f bytes/customer\n"
+      "      state on disk %.1f MiB for %d customers = %.0f bytes/customer "
+      "as the run left it\n"
+      "      after a full compaction %.1f MiB for %d customers = %.0f "
+      "bytes/customer\n"
       "  hub: %d duplicates dropped, %d dead-lettered, %d profiles "
       "published, %d batches\n"
       "  total %.1f s\n",
       Mib(r.rss_peak_bytes), Mib(r.hub_rss_growth_bytes),
       Mib(r.state.disk_bytes), r.state.customers, r.state.BytesPerCustomer(),
-      r.hub_duplicates, r.hub_dlq, r.hub_profiles_published, r.hub_batches,
-      r.total_seconds);
+      Mib(r.state.compacted_bytes), r.state.compacted_customers,
+      r.state.CompactedBytesPerCustomer(), r.hub_duplicates, r.hub_dlq,
+      r.hub_profiles_published, r.hub_batches, r.total_seconds);
   return out;
 }
 
@@ -171,12 +175,15 @@ std::string ToJson(const BenchResult& r) {
       "\n"
       R"(  "hub_rss_growth_bytes": %d,)"
       "\n"
-      R"(  "state": {"customers": %d, "disk_bytes": %d, "bytes_per_customer": %.1f},)"
+      R"(  "state": {"customers": %d, "disk_bytes": %d, "bytes_per_customer": %.1f, )"
+      R"("compacted_customers": %d, "compacted_bytes": %d, "compacted_bytes_per_customer": %.1f},)"
       "\n"
       R"(  "total_seconds": %.3f)"
       "\n}\n",
       r.rss_peak_bytes, r.hub_rss_growth_bytes, r.state.customers,
-      r.state.disk_bytes, r.state.BytesPerCustomer(), r.total_seconds);
+      r.state.disk_bytes, r.state.BytesPerCustomer(),
+      r.state.compacted_customers, r.state.compacted_bytes,
+      r.state.CompactedBytesPerCustomer(), r.total_seconds);
   return out;
 }
 

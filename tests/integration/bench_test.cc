@@ -59,10 +59,16 @@ TEST_CASE("bench measures every rate and the hub consumes all it produced",
         "/engine/records_per_s", "/engine/events_per_s",
         "/ratio_end_to_end_over_raw_consume",
         "/ratio_end_to_end_over_raw_rocksdb", "/rss_peak_bytes",
-        "/state/bytes_per_customer"}) {
+        "/state/bytes_per_customer", "/state/compacted_bytes_per_customer"}) {
     INFO(rate);
     CHECK(Number(doc, rate) > 0);
   }
+  // A full compaction drops expired seen ids and delivered outbox entries:
+  // it never grows the state.
+  CHECK(Number(doc, "/state/compacted_bytes") <=
+        Number(doc, "/state/disk_bytes"));
+  CHECK(Number(doc, "/state/compacted_customers") ==
+        Number(doc, "/state/customers"));
   // The engine alone folds the same events as the hub.
   CHECK(Number(doc, "/engine/events") == Number(doc, "/end_to_end/events"));
   // (g) replays the same records into the same state.
