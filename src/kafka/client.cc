@@ -64,7 +64,7 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(
     const ClientOptions& options, DeliveryCallback on_delivery) {
   auto conf = MakeConf(options, {{"enable.idempotence", "true"},
                                  {"compression.type", "lz4"},
-                                 {"linger.ms", "1"},
+                                 {"linger.ms", "5"},
                                  {"batch.num.messages", "10000"},
                                  {"queue.buffering.max.messages", "500000"},
                                  {"queue.buffering.max.kbytes", "1048576"},
