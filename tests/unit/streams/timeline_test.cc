@@ -168,13 +168,17 @@ TEST_CASE("stored triggers older than the trigger retention go at compaction",
       "deliverability_alert ", *ParseRfc3339("2026-01-06T10:00:00Z") / 1000000);
   const std::string cy = absl::StrCat(
       "first_purchase ", *ParseRfc3339("2026-03-01T10:00:00Z") / 1000000);
-  SECTION("30 days kept: January's triggers go, March's stays") {
+  // The stored triggers after feeding `recs` with the given retention.
+  auto stored_with = [&](Micros retention) {
     TempDir dir;
     streams::ProcessorOptions o;
-    o.trigger_retention = 30 * kMicrosPerDay;
+    o.trigger_retention = retention;
     Harness h(dir.path, o);
     h.Feed(recs, 100);
-    auto kinds = stored_kinds(h.store());
+    return stored_kinds(h.store());
+  };
+  SECTION("30 days kept: January's triggers go, March's stays") {
+    auto kinds = stored_with(30 * kMicrosPerDay);
     CHECK(kinds.count(cy) == 1);
     CHECK(kinds.count(ann) == 0);
     CHECK(kinds.count(bob) == 0);
@@ -187,12 +191,7 @@ TEST_CASE("stored triggers older than the trigger retention go at compaction",
     }
   }
   SECTION("0 keeps them all") {
-    TempDir dir;
-    streams::ProcessorOptions o;
-    o.trigger_retention = 0;
-    Harness h(dir.path, o);
-    h.Feed(recs, 100);
-    auto kinds = stored_kinds(h.store());
+    auto kinds = stored_with(0);
     CHECK(kinds.count(ann) == 1);
     CHECK(kinds.count(bob) == 1);
     CHECK(kinds.count(cy) == 1);
