@@ -82,10 +82,10 @@ class ExpiryFilter : public rocksdb::CompactionFilter {
   bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice& value,
               std::string*, bool*) const override {
     const rocksdb::Slice& holder = where_ == TimeIn::kValue ? value : key;
-    size_t at_offset = where_ == TimeIn::kValue ? 0 : holder.size() - 16;
     if (where_ == TimeIn::kValue ? holder.size() != 8 : holder.size() < 17) {
       return false;
     }
+    size_t at_offset = where_ == TimeIn::kValue ? 0 : holder.size() - 16;
     auto at = static_cast<int64_t>(
         DecodeBigEndian64(absl::string_view(holder.data() + at_offset, 8)));
     return at < watermark_->load(std::memory_order_relaxed);
