@@ -66,12 +66,19 @@ void BatchProcessor::DeleteDelivered(const std::vector<uint64_t>& delivered,
     auto it = open_blobs_.upper_bound(seq);
     if (it == open_blobs_.begin()) continue;
     --it;
-    OpenBlob& blob = it->second;
-    if (seq >= blob.end) continue;
-    if (++blob.confirmed == blob.end - it->first) {
-      batch->Delete(Cf::kOutbox, store::EncodeBigEndian64(it->first));
-      done->push_back(it->first);
-    }
+    if (seq < it->second.end) ++it->second.confirmed;
+  }
+  // Entries go oldest first only. A restart re-sends every stored entry in
+  // order; were a newer entry gone while an older one stayed (a record of
+  // it unconfirmed on another partition), the older entry's records would
+  // land after the newer values of the same keys, and a stale profile would
+  // end up newest on its topic.
+  for (auto& [first, blob] : open_blobs_) {
+    if (blob.confirmed < blob.end - first) break;
+    if (blob.deleting) continue;
+    blob.deleting = true;
+    batch->Delete(Cf::kOutbox, store::EncodeBigEndian64(first));
+    done->push_back(first);
   }
 }
 

@@ -279,6 +279,7 @@ class BatchProcessor {
   struct OpenBlob {
     uint64_t end = 0;
     uint64_t confirmed = 0;
+    bool deleting = false;  // its delete is in a batch written or in flight
   };
   std::map<uint64_t, OpenBlob> open_blobs_;
   // Entries holding an erasure's outputs (destination deletes name the

@@ -2,7 +2,8 @@
 // written, records decoded ahead and outputs rendered on a second thread)
 // against the plain one on one thread: the same records must leave the
 // same bytes in every column family and the same outputs, in the same
-// order, with the same sequence numbers.
+// order, with the same sequence numbers. And outbox entries leave oldest
+// first.
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
@@ -176,4 +177,52 @@ TEST_CASE("pipelined commits leave the same state and outputs as plain ones",
               .ok());
   CHECK(slots > 100);  // the last batch rendered on both threads
   CHECK(matching == slots);
+}
+
+TEST_CASE("outbox entries are deleted oldest first, whatever is confirmed",
+          "[streams][outbox]") {
+  // A restart re-sends every stored entry in order: a newer entry must not
+  // be gone while an older one, holding older values of the same keys,
+  // stays to be re-sent after it.
+  TempDir dir;
+  auto store = store::StateStore::Open({.path = dir.path, .sync = false});
+  REQUIRE(store.ok());
+  streams::BatchProcessor p(store->get(), {});
+  REQUIRE(p.Init().ok());
+  synth::SyntheticStore synth({.customers = 20, .seed = 3});
+  auto inputs = Inputs(synth.records());
+  REQUIRE(inputs.size() > 20);
+  auto commit = [&](size_t from, size_t to,
+                    const std::vector<uint64_t>& delivered) {
+    for (size_t i = from; i < to; ++i) REQUIRE(p.Add(inputs[i]).ok());
+    std::vector<Outbound> out;
+    REQUIRE(p.Commit(delivered, &out).ok());
+    return out;
+  };
+  auto entries = [&] {
+    std::vector<uint64_t> firsts;
+    REQUIRE((*store)
+                ->ForEach(store::Cf::kOutbox, "",
+                          [&](absl::string_view k, absl::string_view) {
+                            firsts.push_back(store::DecodeBigEndian64(k));
+                            return true;
+                          })
+                .ok());
+    return firsts;
+  };
+  auto first = commit(0, 10, {});
+  auto second = commit(10, 20, {});
+  REQUIRE(first.size() > 1);
+  REQUIRE_FALSE(second.empty());
+  REQUIRE(entries().size() == 2);
+  // The whole second entry and all but one record of the first confirmed:
+  // both stay.
+  std::vector<uint64_t> delivered;
+  for (size_t i = 1; i < first.size(); ++i) delivered.push_back(first[i].seq);
+  for (const auto& o : second) delivered.push_back(o.seq);
+  commit(20, 20, delivered);
+  CHECK(entries().size() == 2);
+  // The last record of the first entry confirmed: both go.
+  commit(20, 20, {first[0].seq});
+  CHECK(entries().empty());
 }
