@@ -242,7 +242,7 @@ void BatchProcessor::SetExpiries() {
   // anywhere; one partition racing ahead expires nothing.
   Micros slowest = SlowestPartitionTime();
   if (slowest == INT64_MIN) return;
-  store_->SetSeenExpiry(slowest - options_.dedup_window);
+  store_->SetSeenExpiry(SeenExpiry());
   if (options_.trigger_retention > 0) {
     store_->SetTriggerExpiry(slowest - options_.trigger_retention);
   }
