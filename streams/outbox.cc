@@ -49,10 +49,10 @@ absl::Status OutboxPublisher::SendInTransaction(std::vector<uint64_t> seqs) {
   if (seqs.empty()) return absl::OkStatus();
   CUSTHUB_RETURN_IF_ERROR(producer_->BeginTransaction());
   for (uint64_t seq : seqs) {
-    absl::Status s = producer_->Produce(pending_.at(seq), seq);
+    absl::Status s = producer_->ProduceNoCopy(pending_.at(seq), seq);
     while (absl::IsResourceExhausted(s)) {
       producer_->Poll(50);
-      s = producer_->Produce(pending_.at(seq), seq);
+      s = producer_->ProduceNoCopy(pending_.at(seq), seq);
     }
     if (!s.ok()) {
       IgnoreError(producer_->AbortTransaction(30000),
@@ -127,9 +127,11 @@ absl::Status OutboxPublisher::Send(std::vector<Outbound> records) {
 }
 
 absl::Status OutboxPublisher::Produce(uint64_t seq) {
+  // pending_ is a node map and keeps the record until its delivery report:
+  // librdkafka can point at the value instead of copying it.
   const kafka::OutRecord& r = pending_.at(seq);
   for (;;) {
-    absl::Status s = producer_->Produce(r, seq);
+    absl::Status s = producer_->ProduceNoCopy(r, seq);
     if (!absl::IsResourceExhausted(s)) return s;
     producer_->Poll(50);  // local queue full: let deliveries drain
   }

@@ -96,6 +96,15 @@ void Producer::OnDelivery(rd_kafka_s*, const rd_kafka_message_s* msg,
 }
 
 absl::Status Producer::Produce(const OutRecord& r, uint64_t tag) {
+  return ProduceWithFlags(r, tag, RD_KAFKA_MSG_F_COPY);
+}
+
+absl::Status Producer::ProduceNoCopy(const OutRecord& r, uint64_t tag) {
+  return ProduceWithFlags(r, tag, 0);
+}
+
+absl::Status Producer::ProduceWithFlags(const OutRecord& r, uint64_t tag,
+                                        int msgflags) {
   rd_kafka_headers_t* hdrs = nullptr;
   if (!r.headers.empty()) {
     hdrs = rd_kafka_headers_new(r.headers.size());
@@ -107,8 +116,7 @@ absl::Status Producer::Produce(const OutRecord& r, uint64_t tag) {
       rk_.get(), RD_KAFKA_V_TOPIC(r.topic.c_str()),
       RD_KAFKA_V_PARTITION(r.partition == -1 ? RD_KAFKA_PARTITION_UA
                                              : r.partition),
-      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-      RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
+      RD_KAFKA_V_MSGFLAGS(msgflags), RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
       RD_KAFKA_V_VALUE(
           r.value_is_null ? nullptr : const_cast<char*>(r.value.data()),
           r.value_is_null ? 0 : r.value.size()),

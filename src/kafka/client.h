@@ -67,6 +67,11 @@ class Producer {
   // Queues one record. ResourceExhausted when the local queue is full: poll
   // and retry.
   absl::Status Produce(const OutRecord& record, uint64_t tag);
+  // As Produce, but librdkafka keeps a pointer to record.value instead of a
+  // copy: the value's bytes must stay where they are until the delivery
+  // callback for `tag` has run (or the producer is destroyed). Saves a copy
+  // of every output while it is in flight.
+  absl::Status ProduceNoCopy(const OutRecord& record, uint64_t tag);
   // Serves delivery callbacks; returns how many ran.
   int Poll(int timeout_ms);
   // Waits until everything queued is delivered or failed.
@@ -86,6 +91,8 @@ class Producer {
  private:
   Producer() = default;
   static void OnDelivery(rd_kafka_s*, const rd_kafka_message_s*, void*);
+  absl::Status ProduceWithFlags(const OutRecord& record, uint64_t tag,
+                                int msgflags);
 
   DeliveryCallback on_delivery_;
   RdKafkaPtr rk_;
