@@ -260,7 +260,9 @@ absl::Status BatchProcessor::StartCommit(
     batch.PutOffset(tp.first, tp.second, next);
   }
   if (next_seq_ > first_seq) {
-    batch.Put(Cf::kOutbox, store::EncodeBigEndian64(first_seq), blob_);
+    // blob_ stays untouched until FinishCommit has awaited this write.
+    batch.PutReferenced(Cf::kOutbox, store::EncodeBigEndian64(first_seq),
+                        blob_);
   }
   std::vector<uint64_t> done;
   DeleteDelivered(delivered, &batch, &done);

@@ -291,7 +291,9 @@ class BatchProcessor {
   // wholly confirmed; `done` gets their keys, to forget after the write.
   void DeleteDelivered(const std::vector<uint64_t>& delivered,
                        store::StateBatch* batch, std::vector<uint64_t>* done);
-  std::string blob_;  // Commit's outbox entry, reused
+  // Commit's outbox entry, reused; the batch written points at it
+  // (PutReferenced), so it changes only after FinishCommit.
+  std::string blob_;
   // A batch between StartCommit and FinishCommit: what FinishCommit does
   // once its write has landed.
   struct InFlightCommit {

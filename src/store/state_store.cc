@@ -152,6 +152,14 @@ void StateBatch::Put(Cf cf, absl::string_view key, absl::string_view value) {
   Add(cf, Kind::kPut, key, value);
 }
 
+void StateBatch::PutReferenced(Cf cf, absl::string_view key,
+                               absl::string_view value) {
+  Add(cf, Kind::kPut, key, {});
+  ops_.back().value_size = static_cast<uint32_t>(value.size());
+  ops_.back().referenced = value.data();
+  bytes_ += value.size();
+}
+
 void StateBatch::Delete(Cf cf, absl::string_view key) {
   Add(cf, Kind::kDelete, key, {});
 }

@@ -83,6 +83,12 @@ class StateBatch {
   StateBatch& operator=(const StateBatch&) = delete;
 
   void Put(Cf cf, absl::string_view key, absl::string_view value);
+  // As Put, but the batch keeps a pointer to `value` instead of a copy: its
+  // bytes must stay where they are until the write of this batch is done
+  // (Write returned, or Await after WriteAsync). For a batch's one large
+  // value (the outbox entry: tens of MiB), which is then copied once, into
+  // RocksDB's write batch, instead of twice.
+  void PutReferenced(Cf cf, absl::string_view key, absl::string_view value);
   void Delete(Cf cf, absl::string_view key);
   // Records that `next_offset` is the next record to read from a partition.
   void PutOffset(absl::string_view topic, int32_t partition,
@@ -105,12 +111,17 @@ class StateBatch {
     uint32_t key_size;
     uint32_t value_size;  // for a range delete: the end key
     size_t offset;        // of the key in data_; the value follows it
+    // The value's bytes outside data_ (PutReferenced), else null.
+    const char* referenced = nullptr;
   };
   void Add(Cf cf, Kind kind, absl::string_view key, absl::string_view value);
   absl::string_view KeyOf(const Op& op) const {
     return absl::string_view(data_.data() + op.offset, op.key_size);
   }
   absl::string_view ValueOf(const Op& op) const {
+    if (op.referenced != nullptr) {
+      return absl::string_view(op.referenced, op.value_size);
+    }
     return absl::string_view(data_.data() + op.offset + op.key_size,
                              op.value_size);
   }

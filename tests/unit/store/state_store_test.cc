@@ -282,3 +282,36 @@ TEST_CASE("a batch being written reads as written, and lands whole",
   CHECK(get(Cf::kTimeline, "c\x03") == "<none>");
   CHECK(get(Cf::kTimeline, "c\x04") == "y");
 }
+
+TEST_CASE("a referenced value is read and written from the caller's buffer",
+          "[store]") {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path);
+  std::string big(1 << 20, 'x');
+  big[12345] = 'y';
+  StateBatch batch;
+  batch.Put(Cf::kOutbox, "a", "small");
+  batch.PutReferenced(Cf::kOutbox, "b", big);
+  batch.PutReferenced(Cf::kOutbox, "c", "");
+  CHECK(batch.ByteSize() == 3 + 5 + big.size());
+  store->HoldWrites(true);
+  store->WriteAsync(batch);
+  // In flight: reads see the caller's bytes.
+  auto b = store->Get(Cf::kOutbox, "b");
+  REQUIRE(b.ok());
+  REQUIRE(b->has_value());
+  CHECK(**b == big);
+  store->HoldWrites(false);
+  REQUIRE(store->Await().ok());
+  // Landed: the bytes were copied at the write; the buffer may change now.
+  big.assign(10, 'z');
+  store.reset();
+  store = OpenOrDie(dir.path);
+  auto landed = store->Get(Cf::kOutbox, "b");
+  REQUIRE(landed.ok());
+  REQUIRE(landed->has_value());
+  CHECK((*landed)->size() == (1 << 20));
+  CHECK((**landed)[12345] == 'y');
+  CHECK(**store->Get(Cf::kOutbox, "a") == "small");
+  CHECK(store->Get(Cf::kOutbox, "c")->value_or("<none>").empty());
+}
