@@ -180,9 +180,9 @@ absl::StatusOr<BenchResult> RunBenchmark(const BenchOptions& o,
   std::string live_digest;  // the state after (c) and (e), for (g)
   {
     CUSTHUB_ASSIGN_OR_RETURN(auto hub, StartHub(*cluster, dir.Sub("state")));
-    uint64_t phase_peak = 0;
     CUSTHUB_ASSIGN_OR_RETURN(
-        r.hub, MeasureHub(*hub, kept, &r.hub_rss_growth_bytes, &phase_peak));
+        r.hub,
+        MeasureHub(*hub, kept, &r.hub_rss_growth_bytes, &r.hub_rss_peak_bytes));
     const auto& st = hub->stats();
     r.hub_duplicates = static_cast<int64_t>(st.duplicates);
     r.hub_dlq = static_cast<int64_t>(st.dlq);
@@ -249,6 +249,7 @@ absl::StatusOr<BenchResult> RunBenchmark(const BenchOptions& o,
                               dir.Sub("engine")));
 
   r.rss_peak_bytes = ProcessPeakRssBytes();
+  r.broker_rss_peak_bytes = cluster->BrokerPeakRssBytes();
   r.total_seconds =
       std::chrono::duration<double>(Clock::now() - started).count();
   return r;

@@ -1,7 +1,8 @@
 // Process memory figures for the benchmark: peak resident set size over the
 // whole run (getrusage ru_maxrss) and over one phase (Linux's VmHWM, reset
 // through /proc/self/clear_refs), so a phase's growth can be told apart from
-// what earlier phases and the in-process broker hold.
+// what earlier phases hold. The broker is a process of its own
+// (BrokerProcess), outside these figures.
 //
 //   ReleaseFreeMemory();
 //   uint64_t before = CurrentRssBytes();

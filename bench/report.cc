@@ -88,8 +88,9 @@ std::string FormatTable(const BenchResult& r) {
   }
   absl::StrAppendFormat(
       &out,
-      "  (f) peak RSS %.0f MiB (whole process, embedded broker included); "
-      "hub growth during (c) %.0f MiB\n"
+      "  (f) peak RSS of the hub during (c) %.0f MiB (growth %.0f MiB); of "
+      "the bench process %.0f MiB; of the broker (its own process) %.0f "
+      "MiB\n"
       "      state on disk %.1f MiB for %d customers = %.0f bytes/customer "
       "as the run left it\n"
       "      after a full compaction %.1f MiB for %d customers = %.0f "
@@ -97,7 +98,8 @@ std::string FormatTable(const BenchResult& r) {
       "  hub: %d duplicates dropped, %d dead-lettered, %d profiles "
       "published, %d batches\n"
       "  total %.1f s\n",
-      Mib(r.rss_peak_bytes), Mib(r.hub_rss_growth_bytes),
+      Mib(r.hub_rss_peak_bytes), Mib(r.hub_rss_growth_bytes),
+      Mib(r.rss_peak_bytes), Mib(r.broker_rss_peak_bytes),
       Mib(r.state.disk_bytes), r.state.customers, r.state.BytesPerCustomer(),
       Mib(r.state.compacted_bytes), r.state.compacted_customers,
       r.state.CompactedBytesPerCustomer(), r.hub_duplicates, r.hub_dlq,
@@ -173,6 +175,10 @@ std::string ToJson(const BenchResult& r) {
       &out,
       R"(  "rss_peak_bytes": %d,)"
       "\n"
+      R"(  "hub_rss_peak_bytes": %d,)"
+      "\n"
+      R"(  "broker_rss_peak_bytes": %d,)"
+      "\n"
       R"(  "hub_rss_growth_bytes": %d,)"
       "\n"
       R"(  "state": {"customers": %d, "disk_bytes": %d, "bytes_per_customer": %.1f, )"
@@ -180,10 +186,11 @@ std::string ToJson(const BenchResult& r) {
       "\n"
       R"(  "total_seconds": %.3f)"
       "\n}\n",
-      r.rss_peak_bytes, r.hub_rss_growth_bytes, r.state.customers,
-      r.state.disk_bytes, r.state.BytesPerCustomer(),
-      r.state.compacted_customers, r.state.compacted_bytes,
-      r.state.CompactedBytesPerCustomer(), r.total_seconds);
+      r.rss_peak_bytes, r.hub_rss_peak_bytes, r.broker_rss_peak_bytes,
+      r.hub_rss_growth_bytes, r.state.customers, r.state.disk_bytes,
+      r.state.BytesPerCustomer(), r.state.compacted_customers,
+      r.state.compacted_bytes, r.state.CompactedBytesPerCustomer(),
+      r.total_seconds);
   return out;
 }
 

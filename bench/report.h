@@ -50,8 +50,12 @@ struct BenchResult {
   int64_t hub_merges = 0, hub_refused_links = 0;
   int64_t replay_merges = 0, replay_refused_links = 0;
   // (f).
-  uint64_t rss_peak_bytes = 0;        // the whole process, broker included
-  uint64_t hub_rss_growth_bytes = 0;  // peak during (c) over the RSS before it
+  // The bench process (hub, raw runs, engine); the broker runs in a child
+  // process of its own (BrokerProcess).
+  uint64_t rss_peak_bytes = 0;
+  uint64_t hub_rss_peak_bytes = 0;     // the process's peak during (c)
+  uint64_t hub_rss_growth_bytes = 0;   // peak during (c) over the RSS before it
+  uint64_t broker_rss_peak_bytes = 0;  // the broker process's peak
   StateSize state;
   double total_seconds = 0;
 };
@@ -62,7 +66,7 @@ struct ScalingCell {
   bool truncated = false;
   Rate hub;
   uint64_t hub_rss_growth_bytes = 0;
-  uint64_t rss_peak_bytes = 0;  // phase peak of the cell, broker included
+  uint64_t rss_peak_bytes = 0;  // the bench process's peak during the cell
   StateSize state;
 };
 

@@ -22,7 +22,7 @@ double Since(Clock::time_point t) {
 }
 
 // Output topics only need to take what the hub publishes; what they retain
-// lives in this process, so keep them small.
+// lives in the broker's memory, so keep them small.
 constexpr int kOutputPartitions = 4;
 constexpr int kBrokers = 3;
 
@@ -82,17 +82,18 @@ std::string ScopedTempDir::Sub(absl::string_view name) const {
 absl::StatusOr<std::unique_ptr<BenchCluster>> BenchCluster::Start(
     int input_partitions) {
   std::unique_ptr<BenchCluster> c(new BenchCluster());
-  CUSTHUB_ASSIGN_OR_RETURN(c->cluster_, kafka::MockCluster::Start(kBrokers));
   c->input_partitions_ = input_partitions;
   publish::OutputTopics outputs;
   std::vector<std::string> inputs = c->inputs_.All();
+  std::vector<std::pair<std::string, int>> topics;
   for (const auto& topic : streams::AllContractTopics(c->inputs_, outputs)) {
     bool input = std::find(inputs.begin(), inputs.end(), topic) != inputs.end();
     int partitions = topic == c->inputs_.erasure ? 1
                      : input                     ? input_partitions
                                                  : kOutputPartitions;
-    CUSTHUB_RETURN_IF_ERROR(c->cluster_->CreateTopic(topic, partitions));
+    topics.emplace_back(topic, partitions);
   }
+  CUSTHUB_ASSIGN_OR_RETURN(c->broker_, BrokerProcess::Start(kBrokers, topics));
   return c;
 }
 
