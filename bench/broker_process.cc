@@ -7,11 +7,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "bench/memory.h"
 #include "src/kafka/mock_cluster.h"
 
 namespace custhub::bench {
@@ -112,18 +111,6 @@ BrokerProcess::~BrokerProcess() {
   }
 }
 
-uint64_t BrokerProcess::PeakRssBytes() const {
-  std::ifstream in(absl::StrCat("/proc/", pid_, "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    absl::string_view v = line;
-    if (!absl::ConsumePrefix(&v, "VmHWM:")) continue;
-    v = absl::StripAsciiWhitespace(v);
-    absl::ConsumeSuffix(&v, " kB");
-    uint64_t kib = 0;
-    return absl::SimpleAtoi(v, &kib) ? kib * 1024 : 0;
-  }
-  return 0;
-}
+uint64_t BrokerProcess::PeakRssBytes() const { return PeakRssBytesOf(pid_); }
 
 }  // namespace custhub::bench

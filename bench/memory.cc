@@ -20,8 +20,8 @@ uint64_t& EarlierPeak() {
   return peak;
 }
 
-uint64_t StatusField(const char* name) {
-  std::ifstream in("/proc/self/status");
+uint64_t StatusField(const std::string& status_path, const char* name) {
+  std::ifstream in(status_path);
   std::string line;
   size_t len = std::strlen(name);
   while (std::getline(in, line)) {
@@ -43,7 +43,13 @@ uint64_t CurrentRssBytes() {
   return static_cast<uint64_t>(resident) * sysconf(_SC_PAGESIZE);
 }
 
-uint64_t PhasePeakRssBytes() { return StatusField("VmHWM:"); }
+uint64_t PhasePeakRssBytes() {
+  return StatusField("/proc/self/status", "VmHWM:");
+}
+
+uint64_t PeakRssBytesOf(int pid) {
+  return StatusField("/proc/" + std::to_string(pid) + "/status", "VmHWM:");
+}
 
 void ResetPhasePeak() {
   EarlierPeak() = std::max(EarlierPeak(), PhasePeakRssBytes());

@@ -23,6 +23,9 @@ uint64_t CurrentRssBytes();
 uint64_t PhasePeakRssBytes();
 // Starts a new phase peak; the process peak keeps what came before.
 void ResetPhasePeak();
+// Peak resident set size (VmHWM) of another process, e.g. a child; 0 if
+// unknown.
+uint64_t PeakRssBytesOf(int pid);
 // Peak resident set size of the whole process so far.
 uint64_t ProcessPeakRssBytes();
 // Returns freed heap to the kernel, so a phase starts from a fair baseline.
