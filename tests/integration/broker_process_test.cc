@@ -37,11 +37,12 @@ TEST_CASE("the bench broker serves from a child process until destroyed",
       {broker->bootstrap(), {}},
       [&](uint64_t, absl::Status s) { delivered += s.ok() ? 1 : 0; });
   REQUIRE(producer.ok());
-  REQUIRE(
-      (*producer)
-          ->Produce(
-              {.topic = "orders", .key = "k", .value = "v", .partition = 1}, 1)
-          .ok());
+  kafka::OutRecord record;
+  record.topic = "orders";
+  record.key = "k";
+  record.value = "v";
+  record.partition = 1;
+  REQUIRE((*producer)->Produce(record, 1).ok());
   REQUIRE((*producer)->Flush(10000).ok());
   CHECK(delivered == 1);
   auto marks = kafka::Watermarks((*consumer)->handle(), "orders", 1, 10000);
