@@ -248,7 +248,9 @@ absl::StatusOr<BenchResult> RunBenchmark(const BenchOptions& o,
       r.engine, MeasureEngine(workload, o.records, r.input_partitions,
                               dir.Sub("engine")));
 
-  r.rss_peak_bytes = ProcessPeakRssBytes();
+  // A phase's VmHWM and the process's peak are read at different times
+  // (clear_refs resets one, not the other): the process peak includes (c)'s.
+  r.rss_peak_bytes = std::max(ProcessPeakRssBytes(), r.hub_rss_peak_bytes);
   r.broker_rss_peak_bytes = cluster->BrokerPeakRssBytes();
   r.total_seconds =
       std::chrono::duration<double>(Clock::now() - started).count();
