@@ -53,10 +53,19 @@ void AppendRecordSlot(const v1::OutboxRecord& record, std::string* blob) {
 
 }  // namespace
 
-void BatchProcessor::Render(v1::OutboxRecord record, Rendered* out) const {
+v1::OutboxRecord Outbound::Record() const {
+  v1::OutboxRecord r;
+  if (!r.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    r.Clear();
+  }
+  return r;
+}
+
+void BatchProcessor::Render(const v1::OutboxRecord& record,
+                            Rendered* out) const {
   if (!options_.publish) return;
   AppendRecordSlot(record, &out->slots);
-  out->records.push_back(std::move(record));
+  ++out->count;
 }
 
 void BatchProcessor::DeleteDelivered(const std::vector<uint64_t>& delivered,
@@ -106,26 +115,27 @@ absl::Status BatchProcessor::StartCommit(
   store::StateBatch& batch = batch_;
   batch.Clear();
   uint64_t first_seq = next_seq_;
-  std::vector<Outbound> out;
-  StartOutboxBlob(&blob_);
-  auto emit = [&](v1::OutboxRecord record) {
+  // The batch's outbox entry: a new string per batch, since its outputs
+  // are sent from it until the broker confirms them.
+  auto blob = std::make_shared<std::string>();
+  blob->reserve(last_blob_size_ + last_blob_size_ / 8);
+  StartOutboxBlob(blob.get());
+  auto emit = [&](const v1::OutboxRecord& record) {
     if (!options_.publish) return;
-    AppendRecordSlot(record, &blob_);
-    out.push_back(Outbound{next_seq_++, std::move(record)});
+    AppendRecordSlot(record, blob.get());
+    ++next_seq_;
   };
   // Outputs rendered ahead (on both threads), in order.
-  auto emit_rendered = [&](Rendered& r) {
+  auto emit_rendered = [&](const Rendered& r) {
     if (!options_.publish) return;
-    blob_.append(r.slots);
-    for (auto& record : r.records) {
-      out.push_back(Outbound{next_seq_++, std::move(record)});
-    }
+    blob->append(r.slots);
+    next_seq_ += r.count;
   };
-  for (auto& record : dlq_) emit(std::move(record));
+  for (const auto& record : dlq_) emit(record);
   std::vector<v1::OutboxRecord> erasure_records;
   WriteErasures(&batch, &erasure_records);
   const bool names_erased = options_.publish && !erasure_records.empty();
-  for (auto& record : erasure_records) emit(std::move(record));
+  for (const auto& record : erasure_records) emit(record);
   std::vector<Rendered> trigger_outputs;
   WriteTriggers(&batch, &trigger_outputs);
   for (auto& r : trigger_outputs) emit_rendered(r);
@@ -199,7 +209,7 @@ absl::Status BatchProcessor::StartCommit(
     Render(publish::ProfileRecord(state.profile(), options_.outputs,
                                   options_.format),
            &w.outputs);
-    for (auto& r : destination_records) Render(std::move(r), &w.outputs);
+    for (const auto& r : destination_records) Render(r, &w.outputs);
   });
   std::vector<std::pair<Micros, std::string>> new_due;
   for (size_t i = 0; i < dirty.size(); ++i) {
@@ -211,8 +221,12 @@ absl::Status BatchProcessor::StartCommit(
         stale_due_.emplace_back(*w.slot->indexed_due, id);
       if (w.due) new_due.emplace_back(*w.due, id);
     }
-    if (!w.slot->rules_only) batch.Put(Cf::kProfiles, id, w.state_bytes);
+    if (!w.slot->rules_only) {
+      batch.Put(Cf::kProfiles, id, w.state_bytes);
+      w.slot->stored_profile = std::move(w.state_bytes);
+    }
     batch.Put(Cf::kRules, id, w.rules_bytes);
+    w.slot->stored_rules = std::move(w.rules_bytes);
     emit_rendered(w.outputs);
   }
   // The timer index: entries that no longer hold go before the new ones,
@@ -259,10 +273,18 @@ absl::Status BatchProcessor::StartCommit(
   for (const auto& [tp, next] : offsets_) {
     batch.PutOffset(tp.first, tp.second, next);
   }
+  // Each output points at its bytes in the entry, now that it is whole.
+  std::vector<Outbound> out;
+  out.reserve(next_seq_ - first_seq);
+  ForEachInOutboxBlob(*blob, [&](absl::string_view bytes) {
+    out.push_back(Outbound{first_seq + out.size(), bytes, blob});
+  });
   if (next_seq_ > first_seq) {
-    // blob_ stays untouched until FinishCommit has awaited this write.
+    // The entry stays untouched and alive (in_flight_) until FinishCommit
+    // has awaited this write.
     batch.PutReferenced(Cf::kOutbox, store::EncodeBigEndian64(first_seq),
-                        blob_);
+                        *blob);
+    last_blob_size_ = blob->size();
   }
   std::vector<uint64_t> done;
   DeleteDelivered(delivered, &batch, &done);
@@ -285,6 +307,7 @@ absl::Status BatchProcessor::StartCommit(
   auto c = std::make_unique<InFlightCommit>();
   c->first_seq = first_seq;
   c->end_seq = next_seq_;
+  c->blob = std::move(blob);
   c->outputs = std::move(out);
   c->done = std::move(done);
   c->names_erased = names_erased;
@@ -343,7 +366,8 @@ void BatchProcessor::KeepCommitted() {
   // RocksDB holds (a failed fold after its timers fired), and RocksDB wins.
   for (auto& [id, slot] : customers_) {
     if (!slot.dirty) continue;
-    customer_cache_.Put(id, CachedCustomer{std::move(slot.state)});
+    customer_cache_.Put(id, CachedCustomer{std::move(slot.stored_profile),
+                                           std::move(slot.stored_rules)});
   }
   // Every pair is committed: read from the store or the cache, or written
   // by this batch.

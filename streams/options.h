@@ -61,10 +61,10 @@ struct ProcessorOptions {
   // Default: 90 days.
   Micros trigger_retention = 90 * kMicrosPerDay;
   // Customers whose committed state (and last destination bodies) stays in
-  // memory between batches (LRU), so a returning customer costs no RocksDB
-  // read, no parse and no re-render. Roughly 4-5 KiB each. 0 turns the
-  // cache off. Default: 20000.
-  size_t cached_customers = 20000;
+  // memory between batches (LRU), as the bytes RocksDB holds, so a
+  // returning customer costs no RocksDB read (a parse still). Roughly
+  // 0.6-1 KiB each. 0 turns the cache off. Default: 200000.
+  size_t cached_customers = 200000;
   // Identifier -> customer id pairs kept between batches (LRU), ~150 bytes
   // each. 0 turns the cache off. Default: 100000.
   size_t cached_identifiers = 100000;

@@ -5,21 +5,10 @@
 #include "src/common/status.h"
 #include "src/common/time.h"
 #include "streams/outbox_blob.h"
+#include "streams/outbox_record.h"
 
 namespace custhub::streams {
 namespace {
-
-kafka::OutRecord ToOutRecord(custhub::v1::OutboxRecord r) {
-  kafka::OutRecord out;
-  out.topic = std::move(*r.mutable_topic());
-  out.key = std::move(*r.mutable_key());
-  out.value = std::move(*r.mutable_value());
-  out.value_is_null = r.tombstone();
-  // Header order must not depend on map iteration.
-  for (auto& [k, v] : *r.mutable_headers()) out.headers.emplace_back(k, v);
-  std::sort(out.headers.begin(), out.headers.end());
-  return out;
-}
 
 constexpr Micros kRetryBackoff = 500'000;
 
@@ -49,10 +38,10 @@ absl::Status OutboxPublisher::SendInTransaction(std::vector<uint64_t> seqs) {
   if (seqs.empty()) return absl::OkStatus();
   CUSTHUB_RETURN_IF_ERROR(producer_->BeginTransaction());
   for (uint64_t seq : seqs) {
-    absl::Status s = producer_->ProduceNoCopy(pending_.at(seq), seq);
+    absl::Status s = producer_->ProduceView(pending_.at(seq).view, seq);
     while (absl::IsResourceExhausted(s)) {
       producer_->Poll(50);
-      s = producer_->ProduceNoCopy(pending_.at(seq), seq);
+      s = producer_->ProduceView(pending_.at(seq).view, seq);
     }
     if (!s.ok()) {
       IgnoreError(producer_->AbortTransaction(30000),
@@ -87,15 +76,15 @@ absl::Status OutboxPublisher::Recover(store::StateStore* store) {
   CUSTHUB_RETURN_IF_ERROR(store->ForEach(
       store::Cf::kOutbox, "", [&](absl::string_view k, absl::string_view v) {
         uint64_t seq = store::DecodeBigEndian64(k);
-        bool whole = ForEachInOutboxBlob(v, [&](absl::string_view bytes) {
-          Outbound o;
-          o.seq = seq++;
-          if (!o.record.ParseFromArray(bytes.data(),
-                                       static_cast<int>(bytes.size()))) {
+        // Sent from a copy of the entry, alive until its outputs are.
+        auto entry = std::make_shared<const std::string>(v);
+        bool whole = ForEachInOutboxBlob(*entry, [&](absl::string_view bytes) {
+          kafka::OutRecordView view;
+          if (!ParseOutboxRecordView(bytes, &view)) {
             parse_error = absl::DataLossError(
-                absl::StrCat("outbox entry ", o.seq, " is corrupt"));
+                absl::StrCat("outbox entry ", seq, " is corrupt"));
           }
-          left.push_back(std::move(o));
+          left.push_back(Outbound{seq++, bytes, entry});
         });
         if (!whole) {
           parse_error = absl::DataLossError(absl::StrCat(
@@ -115,7 +104,13 @@ absl::Status OutboxPublisher::Send(std::vector<Outbound> records) {
   std::vector<uint64_t> seqs;
   for (auto& o : records) {
     if (pending_.contains(o.seq)) continue;
-    pending_.emplace(o.seq, ToOutRecord(std::move(o.record)));
+    Pending p;
+    if (!ParseOutboxRecordView(o.bytes, &p.view)) {
+      return absl::DataLossError(
+          absl::StrCat("output ", o.seq, " is not an outbox record"));
+    }
+    p.entry = std::move(o.entry);
+    pending_.emplace(o.seq, std::move(p));
     newest_sent_ = std::max(newest_sent_, o.seq);
     if (transactional_) {
       seqs.push_back(o.seq);
@@ -127,11 +122,11 @@ absl::Status OutboxPublisher::Send(std::vector<Outbound> records) {
 }
 
 absl::Status OutboxPublisher::Produce(uint64_t seq) {
-  // pending_ is a node map and keeps the record until its delivery report:
-  // librdkafka can point at the value instead of copying it.
-  const kafka::OutRecord& r = pending_.at(seq);
+  // pending_ keeps the record's outbox entry until its delivery report:
+  // librdkafka points at the value instead of copying it.
+  const kafka::OutRecordView& r = pending_.at(seq).view;
   for (;;) {
-    absl::Status s = producer_->ProduceNoCopy(r, seq);
+    absl::Status s = producer_->ProduceView(r, seq);
     if (!absl::IsResourceExhausted(s)) return s;
     producer_->Poll(50);  // local queue full: let deliveries drain
   }
@@ -151,7 +146,7 @@ void OutboxPublisher::OnDelivery(uint64_t seq, absl::Status status) {
   }
   ++failed_total_;
   Log(LogLevel::kWarn, "output not delivered, will retry",
-      {{"topic", pending_.at(seq).topic},
+      {{"topic", std::string(pending_.at(seq).view.topic)},
        {"error", std::string(status.message())}});
   retry_.push_back(seq);
   retry_after_micros_ = WallNowMicros() + kRetryBackoff;

@@ -65,7 +65,13 @@ class OutboxPublisher {
   std::unique_ptr<kafka::Producer> producer_;
   bool transactional_ = false;
   std::vector<uint64_t> in_transaction_;  // acknowledged, not yet committed
-  std::map<uint64_t, kafka::OutRecord> pending_;
+  // An output sent and not yet confirmed: where its bytes are, and the
+  // outbox entry (shared by the batch's outputs) that holds them.
+  struct Pending {
+    kafka::OutRecordView view;
+    std::shared_ptr<const std::string> entry;
+  };
+  std::map<uint64_t, Pending> pending_;
   std::vector<uint64_t> delivered_;
   std::deque<uint64_t> retry_;
   int64_t retry_after_micros_ = 0;

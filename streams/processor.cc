@@ -266,32 +266,37 @@ absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::LoadCustomer(
     const std::string& id, bool create) {
   auto it = customers_.find(id);
   if (it != customers_.end()) return &it->second;
-  CustomerSlot slot;
   if (auto cached = customer_cache_.Take(id)) {
-    // As committed: what RocksDB holds, already parsed.
-    slot.state = std::move(cached->state);
-    slot.indexed_due = rules::NextDue(slot.state);
-    return &customers_.emplace(id, std::move(slot)).first->second;
+    // As committed: what RocksDB holds.
+    return AddLoaded(id, std::move(cached->profile), std::move(cached->rules));
   }
   CUSTHUB_ASSIGN_OR_RETURN(auto bytes, store_->Get(Cf::kProfiles, id));
   if (bytes.has_value()) {
-    if (!slot.state.ParseFromString(*bytes)) {
-      return absl::DataLossError(absl::StrCat("profile ", id, " is corrupt"));
-    }
     // Trigger bookkeeping lives apart: which triggers fired depends on how
     // topics interleaved, so it stays out of the state digest.
     CUSTHUB_ASSIGN_OR_RETURN(auto rules_bytes, store_->Get(Cf::kRules, id));
-    if (rules_bytes.has_value() &&
-        !slot.state.mutable_rules()->ParseFromString(*rules_bytes)) {
-      return absl::DataLossError(absl::StrCat("rules of ", id, " are corrupt"));
-    }
-    slot.indexed_due = rules::NextDue(slot.state);
-  } else if (!create) {
-    return nullptr;
-  } else {
-    slot.state.mutable_profile()->set_customer_id(id);
-    ++stats_.customers_created;
+    return AddLoaded(id, std::move(*bytes),
+                     rules_bytes.has_value() ? std::move(*rules_bytes) : "");
   }
+  if (!create) return nullptr;
+  CustomerSlot slot;
+  slot.state.mutable_profile()->set_customer_id(id);
+  ++stats_.customers_created;
+  return &customers_.emplace(id, std::move(slot)).first->second;
+}
+
+absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::AddLoaded(
+    const std::string& id, std::string profile, std::string rules) {
+  CustomerSlot slot;
+  if (!slot.state.ParseFromString(profile)) {
+    return absl::DataLossError(absl::StrCat("profile ", id, " is corrupt"));
+  }
+  if (!slot.state.mutable_rules()->ParseFromString(rules)) {
+    return absl::DataLossError(absl::StrCat("rules of ", id, " are corrupt"));
+  }
+  slot.indexed_due = rules::NextDue(slot.state);
+  slot.stored_profile = std::move(profile);
+  slot.stored_rules = std::move(rules);
   return &customers_.emplace(id, std::move(slot)).first->second;
 }
 

@@ -73,10 +73,15 @@ struct PreparedEvent {
 custhub::v1::TimelineEntry TimelineEntryOf(const custhub::v1::Event& e,
                                            Micros at);
 
-// An output in the outbox, with its sequence number.
+// An output in the outbox, with its sequence number: a serialised
+// OutboxRecord inside the outbox entry that holds it (outbox_blob.h), which
+// the publisher sends from until the broker confirms it.
 struct Outbound {
   uint64_t seq = 0;
-  custhub::v1::OutboxRecord record;
+  absl::string_view bytes;
+  std::shared_ptr<const std::string> entry;  // owns `bytes`
+  // The record parsed (tests, tools); empty if the bytes are not one.
+  custhub::v1::OutboxRecord Record() const;
 };
 
 struct ProcessorStats {
@@ -174,11 +179,20 @@ class BatchProcessor {
     bool rules_only = false;
     // The due time under which the timer index lists this customer.
     std::optional<Micros> indexed_due;
+    // The profile and rules bytes as committed: read when loaded, replaced
+    // by what the batch writes, then handed to the customer cache.
+    std::string stored_profile, stored_rules;
   };
-  // A customer in the cross-batch cache: its committed state.
+  // A customer in the cross-batch cache: its committed bytes (profile and
+  // rules families), parsed again when loaded. Bytes are ~10x smaller than
+  // the parsed message, and dropping them costs one free.
   struct CachedCustomer {
-    custhub::v1::CustomerState state;
+    std::string profile, rules;
   };
+  // Parses committed bytes into a new slot of the batch.
+  absl::StatusOr<CustomerSlot*> AddLoaded(const std::string& id,
+                                          std::string profile,
+                                          std::string rules);
   template <typename T>
   struct LedgerSlot {
     T entry;
@@ -291,13 +305,15 @@ class BatchProcessor {
   // wholly confirmed; `done` gets their keys, to forget after the write.
   void DeleteDelivered(const std::vector<uint64_t>& delivered,
                        store::StateBatch* batch, std::vector<uint64_t>* done);
-  // Commit's outbox entry, reused; the batch written points at it
-  // (PutReferenced), so it changes only after FinishCommit.
-  std::string blob_;
+  // The size of the last outbox entry, to reserve the next one's room.
+  size_t last_blob_size_ = 0;
   // A batch between StartCommit and FinishCommit: what FinishCommit does
   // once its write has landed.
   struct InFlightCommit {
     uint64_t first_seq = 0, end_seq = 0;  // its outbox sequence numbers
+    // Its outbox entry: the write points at it (PutReferenced), and so do
+    // its outputs until delivered.
+    std::shared_ptr<std::string> blob;
     std::vector<Outbound> outputs;
     std::vector<uint64_t> done;  // outbox entries it deletes
     bool names_erased = false;   // its entry holds an erasure's outputs
@@ -333,13 +349,13 @@ class BatchProcessor {
   absl::btree_set<std::pair<Micros, std::string>> due_index_;
   bool due_index_loaded_ = false;
   // Outputs rendered on both threads (ForEachOnBoth) for one trigger or
-  // customer: the records and, when the batch publishes, their bytes as
-  // outbox slots, appended to the batch's entry in order afterwards.
+  // customer, when the batch publishes: their bytes as outbox slots,
+  // appended to the batch's entry in order afterwards.
   struct Rendered {
-    std::vector<custhub::v1::OutboxRecord> records;
+    size_t count = 0;
     std::string slots;
   };
-  void Render(custhub::v1::OutboxRecord record, Rendered* out) const;
+  void Render(const custhub::v1::OutboxRecord& record, Rendered* out) const;
   // Stores the batch's triggers and renders their outputs, one Rendered
   // per trigger.
   void WriteTriggers(store::StateBatch* batch, std::vector<Rendered>* out);

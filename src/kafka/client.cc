@@ -96,27 +96,33 @@ void Producer::OnDelivery(rd_kafka_s*, const rd_kafka_message_s* msg,
 }
 
 absl::Status Producer::Produce(const OutRecord& r, uint64_t tag) {
-  return ProduceWithFlags(r, tag, RD_KAFKA_MSG_F_COPY);
+  OutRecordView v{r.topic, r.key, r.value, r.value_is_null, {}};
+  v.headers.reserve(r.headers.size());
+  for (const auto& [k, value] : r.headers) v.headers.emplace_back(k, value);
+  return ProduceWithFlags(v, r.partition, tag, RD_KAFKA_MSG_F_COPY);
 }
 
-absl::Status Producer::ProduceNoCopy(const OutRecord& r, uint64_t tag) {
-  return ProduceWithFlags(r, tag, 0);
+absl::Status Producer::ProduceView(const OutRecordView& r, uint64_t tag) {
+  return ProduceWithFlags(r, -1, tag, 0);
 }
 
-absl::Status Producer::ProduceWithFlags(const OutRecord& r, uint64_t tag,
+absl::Status Producer::ProduceWithFlags(const OutRecordView& r,
+                                        int32_t partition, uint64_t tag,
                                         int msgflags) {
   rd_kafka_headers_t* hdrs = nullptr;
   if (!r.headers.empty()) {
     hdrs = rd_kafka_headers_new(r.headers.size());
     for (const auto& [k, v] : r.headers) {
-      rd_kafka_header_add(hdrs, k.data(), k.size(), v.data(), v.size());
+      rd_kafka_header_add(hdrs, k.data(), static_cast<ssize_t>(k.size()),
+                          v.data(), static_cast<ssize_t>(v.size()));
     }
   }
+  topic_.assign(r.topic.data(), r.topic.size());
   rd_kafka_resp_err_t err = rd_kafka_producev(
-      rk_.get(), RD_KAFKA_V_TOPIC(r.topic.c_str()),
-      RD_KAFKA_V_PARTITION(r.partition == -1 ? RD_KAFKA_PARTITION_UA
-                                             : r.partition),
-      RD_KAFKA_V_MSGFLAGS(msgflags), RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
+      rk_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
+      RD_KAFKA_V_PARTITION(partition == -1 ? RD_KAFKA_PARTITION_UA : partition),
+      RD_KAFKA_V_MSGFLAGS(msgflags),
+      RD_KAFKA_V_KEY(const_cast<char*>(r.key.data()), r.key.size()),
       RD_KAFKA_V_VALUE(
           r.value_is_null ? nullptr : const_cast<char*>(r.value.data()),
           r.value_is_null ? 0 : r.value.size()),

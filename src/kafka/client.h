@@ -47,6 +47,17 @@ struct OutRecord {
   int32_t partition = -1;  // -1: by key hash (librdkafka's default partitioner)
 };
 
+// A record to produce whose bytes live elsewhere (an outbox entry): nothing
+// is copied into it. The value must stay valid until the record's delivery
+// report (ProduceView).
+struct OutRecordView {
+  absl::string_view topic;
+  absl::string_view key;
+  absl::string_view value;
+  bool value_is_null = false;
+  std::vector<std::pair<absl::string_view, absl::string_view>> headers;
+};
+
 struct RdKafkaDeleter {
   void operator()(rd_kafka_s* rk) const;
 };
@@ -71,7 +82,7 @@ class Producer {
   // copy: the value's bytes must stay where they are until the delivery
   // callback for `tag` has run (or the producer is destroyed). Saves a copy
   // of every output while it is in flight.
-  absl::Status ProduceNoCopy(const OutRecord& record, uint64_t tag);
+  absl::Status ProduceView(const OutRecordView& record, uint64_t tag);
   // Serves delivery callbacks; returns how many ran.
   int Poll(int timeout_ms);
   // Waits until everything queued is delivered or failed.
@@ -91,11 +102,12 @@ class Producer {
  private:
   Producer() = default;
   static void OnDelivery(rd_kafka_s*, const rd_kafka_message_s*, void*);
-  absl::Status ProduceWithFlags(const OutRecord& record, uint64_t tag,
-                                int msgflags);
+  absl::Status ProduceWithFlags(const OutRecordView& record, int32_t partition,
+                                uint64_t tag, int msgflags);
 
   DeliveryCallback on_delivery_;
   RdKafkaPtr rk_;
+  std::string topic_;  // the topic's name NUL-terminated, reused
 };
 
 // A consumed record. Owns the librdkafka message until destroyed.

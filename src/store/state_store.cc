@@ -54,6 +54,10 @@ rocksdb::ColumnFamilyOptions CfOptions(const StoreOptions& o,
   // thread.
   cf.compression = rocksdb::kZSTD;
   cf.bottommost_compression = rocksdb::kZSTD;
+  cf.bottommost_compression_opts.enabled = true;
+  cf.bottommost_compression_opts.max_dict_bytes = 16 << 10;
+  cf.bottommost_compression_opts.zstd_max_train_bytes = 100 * (16 << 10);
+  cf.bottommost_compression_opts.level = 6;
   rocksdb::BlockBasedTableOptions table;
   table.block_size = 16 << 10;
   table.block_cache = std::move(cache);

@@ -67,7 +67,7 @@ std::string Bytes(const std::vector<Outbound>& outputs) {
     google::protobuf::io::StringOutputStream sos(&bytes);
     google::protobuf::io::CodedOutputStream cos(&sos);
     cos.SetSerializationDeterministic(true);
-    REQUIRE(o.record.SerializeToCodedStream(&cos));
+    REQUIRE(o.Record().SerializeToCodedStream(&cos));
     cos.Trim();
     out += std::to_string(o.seq) + ":" + bytes + "\n";
   }
@@ -160,7 +160,7 @@ TEST_CASE("pipelined commits leave the same state and outputs as plain ones",
     google::protobuf::io::StringOutputStream sos(&bytes);
     google::protobuf::io::CodedOutputStream cos(&sos);
     cos.SetSerializationDeterministic(true);
-    REQUIRE(o.record.SerializeToCodedStream(&cos));
+    REQUIRE(o.Record().SerializeToCodedStream(&cos));
   }
   size_t slots = 0, matching = 0;
   REQUIRE(piped_store

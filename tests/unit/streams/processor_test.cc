@@ -80,13 +80,13 @@ TEST_CASE("retries, stale updates and early refunds fold to exact totals",
   // One DLQ record carrying the reason, then one profile per customer.
   int profiles = 0, dlq = 0;
   for (const auto& o : out) {
-    if (o.record.topic() == "customer.profiles") ++profiles;
-    if (o.record.topic() == "custhub.dlq") {
+    if (o.Record().topic() == "customer.profiles") ++profiles;
+    if (o.Record().topic() == "custhub.dlq") {
       ++dlq;
-      CHECK(o.record.headers().at("dlq-reason").find("body") == 0);
-      CHECK(o.record.headers().at("dlq-topic") == "orders");
-      CHECK(o.record.headers().at("dlq-offset") == "5");
-      CHECK(o.record.value() == "{\"truncated");
+      CHECK(o.Record().headers().at("dlq-reason").find("body") == 0);
+      CHECK(o.Record().headers().at("dlq-topic") == "orders");
+      CHECK(o.Record().headers().at("dlq-offset") == "5");
+      CHECK(o.Record().value() == "{\"truncated");
     }
   }
   CHECK(profiles == 2);
@@ -120,8 +120,9 @@ TEST_CASE("a body over the size limit goes to the DLQ", "[streams]") {
   Harness h(dir.path);
   auto out = h.Feed({{"orders", std::string(2 << 20, 'x'), "big"}}, 10);
   REQUIRE(out.size() == 1);
-  CHECK(out[0].record.headers().at("dlq-reason").find("body: 2097152 bytes") ==
-        0);
+  CHECK(
+      out[0].Record().headers().at("dlq-reason").find("body: 2097152 bytes") ==
+      0);
 }
 
 TEST_CASE("outbox sequence numbers keep rising across restarts", "[streams]") {
@@ -182,12 +183,12 @@ TEST_CASE("a customer's id comes from its earliest event, whatever came first",
       custhub::identity::CustomerIdFor("email:cy@example.com").value();
   bool tombstone = false, change = false;
   for (const auto& o : out) {
-    if (o.record.topic() == "customer.profiles" && o.record.tombstone()) {
-      tombstone = o.record.key() == old_id;
+    if (o.Record().topic() == "customer.profiles" && o.Record().tombstone()) {
+      tombstone = o.Record().key() == old_id;
     }
-    if (o.record.topic() == "customer.identity") {
+    if (o.Record().topic() == "customer.identity") {
       v1::IdentityChange c;
-      REQUIRE(c.ParseFromString(o.record.value()));
+      REQUIRE(c.ParseFromString(o.Record().value()));
       change = c.survivor_id() == cy.profile().customer_id() &&
                c.absorbed_ids(0) == old_id && c.linked_by() == "ext:shopify:77";
     }
@@ -234,8 +235,8 @@ TEST_CASE("a deeply nested body is refused with a reason", "[streams]") {
                        std::string(5000, '[') + std::string(5000, ']') + "}";
   auto out = h.Feed({{"orders", nested, "deep"}}, 10);
   REQUIRE(out.size() == 1);
-  CHECK(out[0].record.topic() == "custhub.dlq");
-  CHECK(out[0].record.headers().at("dlq-reason").find("body") == 0);
+  CHECK(out[0].Record().topic() == "custhub.dlq");
+  CHECK(out[0].Record().headers().at("dlq-reason").find("body") == 0);
   CHECK(h.processor().stats().dlq == 1);
 }
 
@@ -342,9 +343,9 @@ TEST_CASE("the state caches stay within their bounds and change no state",
   REQUIRE(cached_out.size() == plain_out.size());
   for (size_t i = 0; i < cached_out.size(); ++i) {
     CHECK(cached_out[i].seq == plain_out[i].seq);
-    CHECK(cached_out[i].record.topic() == plain_out[i].record.topic());
-    CHECK(cached_out[i].record.key() == plain_out[i].record.key());
-    CHECK(cached_out[i].record.value() == plain_out[i].record.value());
+    CHECK(cached_out[i].Record().topic() == plain_out[i].Record().topic());
+    CHECK(cached_out[i].Record().key() == plain_out[i].Record().key());
+    CHECK(cached_out[i].Record().value() == plain_out[i].Record().value());
   }
   CHECK(cached.processor().cached_customers() <= 3);
   CHECK(cached.processor().cached_identifiers() <= 4);
@@ -469,8 +470,8 @@ TEST_CASE(
       const auto& d = options.destinations;
       for (const std::string& topic :
            {d.crm.topic, d.esp_profiles.topic, d.erp.topic}) {
-        if (o.record.topic() == topic) {
-          actual.push_back(o.record);
+        if (o.Record().topic() == topic) {
+          actual.push_back(o.Record());
           break;
         }
       }
@@ -582,7 +583,7 @@ TEST_CASE(
       10);
   int ann_triggers = 0, ann_profiles = 0, bob_profiles = 0, ann_other = 0;
   for (const auto& o : out) {
-    const auto& r = o.record;
+    const auto r = o.Record();
     if (r.topic() == "customer.triggers" && r.key() == ann_id) ++ann_triggers;
     if (r.topic() == "customer.profiles") {
       ++(r.key() == ann_id ? ann_profiles : bob_profiles);
@@ -606,14 +607,14 @@ TEST_CASE(
       {{"orders", Order("bob@example.com", "9002", 700, "2026-01-01T13:30:00Z"),
         "o2"}},
       10);
-  for (const auto& o : out) CHECK(o.record.key() != ann_id);
+  for (const auto& o : out) CHECK(o.Record().key() != ann_id);
   first.reset();
   Harness again(dir.path);
   out = again.Feed(
       {{"orders", Order("bob@example.com", "9003", 900, "2026-01-01T14:30:00Z"),
         "o3"}},
       10);
-  for (const auto& o : out) CHECK(o.record.key() != ann_id);
+  for (const auto& o : out) CHECK(o.Record().key() != ann_id);
 }
 
 TEST_CASE(
@@ -651,9 +652,9 @@ TEST_CASE(
   CHECK(h.Customers() == 2);  // cy and bob
   int carts = 0;
   for (const auto& o : out) {
-    if (o.record.topic() != "customer.triggers") continue;
+    if (o.Record().topic() != "customer.triggers") continue;
     v1::Trigger t;
-    REQUIRE(t.ParseFromString(o.record.value()));
+    REQUIRE(t.ParseFromString(o.Record().value()));
     if (t.kind() == "abandoned_cart") {
       ++carts;
       CHECK(t.customer_id() == cy.profile().customer_id());

@@ -1,0 +1,67 @@
+// Reading serialised outbox records in place (streams/outbox_record.h):
+// what the publisher sends must be what protobuf wrote.
+#include "streams/outbox_record.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "custhub/v1/state.pb.h"
+
+using custhub::kafka::OutRecordView;
+using custhub::streams::ParseOutboxRecordView;
+
+TEST_CASE("outbox record view: fields and sorted headers as protobuf wrote",
+          "[outbox]") {
+  custhub::v1::OutboxRecord r;
+  r.set_topic("customer.profiles");
+  r.set_key(std::string("cus_\0x", 6));  // bytes, NUL included
+  r.set_value(std::string(300, 'v'));    // a length beyond one varint byte
+  (*r.mutable_headers())["zeta"] = "1";
+  (*r.mutable_headers())["alpha"] = "";
+  (*r.mutable_headers())["idempotency-key"] = "k";
+  std::string bytes = r.SerializeAsString();
+  OutRecordView v;
+  REQUIRE(ParseOutboxRecordView(bytes, &v));
+  CHECK(v.topic == "customer.profiles");
+  CHECK(v.key == absl::string_view("cus_\0x", 6));
+  CHECK(v.value == std::string(300, 'v'));
+  CHECK_FALSE(v.value_is_null);
+  REQUIRE(v.headers.size() == 3);
+  CHECK(v.headers[0].first == "alpha");
+  CHECK(v.headers[0].second.empty());
+  CHECK(v.headers[1].first == "idempotency-key");
+  CHECK(v.headers[1].second == "k");
+  CHECK(v.headers[2].first == "zeta");
+  // The views point into the bytes: nothing was copied.
+  CHECK(v.value.data() >= bytes.data());
+  CHECK(v.value.data() < bytes.data() + bytes.size());
+}
+
+TEST_CASE("outbox record view: tombstones and empty records", "[outbox]") {
+  custhub::v1::OutboxRecord r;
+  r.set_topic("customer.profiles");
+  r.set_key("cus_1");
+  r.set_tombstone(true);
+  OutRecordView v;
+  REQUIRE(ParseOutboxRecordView(r.SerializeAsString(), &v));
+  CHECK(v.value_is_null);
+  CHECK(v.value.empty());
+  CHECK(v.headers.empty());
+  REQUIRE(ParseOutboxRecordView("", &v));
+  CHECK(v.topic.empty());
+}
+
+TEST_CASE("outbox record view: damaged bytes are refused", "[outbox]") {
+  custhub::v1::OutboxRecord r;
+  r.set_topic("customer.profiles");
+  r.set_value("{\"a\":1}");
+  std::string bytes = r.SerializeAsString();
+  OutRecordView v;
+  // Cut inside the value: its length runs past the end.
+  CHECK_FALSE(ParseOutboxRecordView(bytes.substr(0, bytes.size() - 2), &v));
+  // Field number 0 and wire type 7 exist in no message.
+  CHECK_FALSE(ParseOutboxRecordView(std::string("\x00\x01", 2), &v));
+  CHECK_FALSE(ParseOutboxRecordView("\x0f", &v));
+  // A varint that never ends.
+  CHECK_FALSE(ParseOutboxRecordView("\x20\xff\xff", &v));
+}
