@@ -1,16 +1,24 @@
-// A bounded least-recently-used map from string keys to values, for the
-// processor's cross-batch caches of committed state (see processor.h).
+// A bounded map from string keys to values that keeps the recently used
+// ones, for the processor's cross-batch caches of committed state (see
+// processor.h).
 //
 //   LruCache<std::string> owners(100000);
 //   owners.Put("email:a@b.com", "cus_1");
 //   if (const std::string* id = owners.Find("email:a@b.com")) ...
 //   std::optional<std::string> v = owners.Take("email:a@b.com");  // moved out
 //
+// Two generations instead of a list in use order: entries put or found go
+// to the young one; once it holds half the capacity, it becomes the old one
+// and the old one's entries (unused for that long) are dropped. An entry
+// used within the last capacity/2 puts always stays; no list node per entry
+// and no relinking on every hit (the list's pointer chasing was a fifth of
+// a cached customer's load).
+//
 // Capacity 0 holds nothing. Thread-safety: none.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
-#include <list>
 #include <optional>
 #include <string>
 #include <utility>
@@ -27,64 +35,69 @@ class LruCache {
   LruCache(const LruCache&) = delete;
   LruCache& operator=(const LruCache&) = delete;
 
-  // The value, marked as the most recently used; null if absent.
+  // The value, marked as recently used; null if absent.
   V* Find(absl::string_view key) {
-    auto it = index_.find(key);
-    if (it == index_.end()) return nullptr;
-    entries_.splice(entries_.begin(), entries_, it->second);
-    return &it->second->second;
+    if (auto it = young_.find(key); it != young_.end()) return &it->second;
+    auto it = old_.find(key);
+    if (it == old_.end()) return nullptr;
+    auto node = old_.extract(it);
+    return &Insert(std::move(node.key()), std::move(node.mapped()));
   }
-  bool Contains(absl::string_view key) const { return index_.contains(key); }
+  bool Contains(absl::string_view key) const {
+    return young_.contains(key) || old_.contains(key);
+  }
 
   // Moves the value out and forgets the key.
   std::optional<V> Take(absl::string_view key) {
-    auto it = index_.find(key);
-    if (it == index_.end()) return std::nullopt;
-    auto node = it->second;
-    index_.erase(it);
-    std::optional<V> out(std::move(node->second));
-    entries_.erase(node);
-    return out;
+    for (Map* m : {&young_, &old_}) {
+      if (auto it = m->find(key); it != m->end()) {
+        std::optional<V> out(std::move(it->second));
+        m->erase(it);
+        return out;
+      }
+    }
+    return std::nullopt;
   }
 
-  // Inserts or replaces; the least recently used entry goes beyond capacity.
+  // Inserts or replaces.
   void Put(std::string key, V value) {
     if (capacity_ == 0) return;
-    auto it = index_.find(key);
-    if (it != index_.end()) {
-      it->second->second = std::move(value);
-      entries_.splice(entries_.begin(), entries_, it->second);
+    if (auto it = young_.find(key); it != young_.end()) {
+      it->second = std::move(value);
       return;
     }
-    entries_.emplace_front(std::move(key), std::move(value));
-    // The list node owns the key; the index points into it (nodes do not
-    // move).
-    index_.emplace(entries_.front().first, entries_.begin());
-    if (index_.size() > capacity_) {
-      index_.erase(entries_.back().first);
-      entries_.pop_back();
-    }
+    old_.erase(key);
+    Insert(std::move(key), std::move(value));
   }
 
   void Erase(absl::string_view key) {
-    auto it = index_.find(key);
-    if (it == index_.end()) return;
-    auto node = it->second;
-    index_.erase(it);
-    entries_.erase(node);
+    if (young_.erase(key) == 0) old_.erase(key);
   }
   void Clear() {
-    index_.clear();
-    entries_.clear();
+    young_.clear();
+    old_.clear();
   }
-  size_t size() const { return index_.size(); }
+  size_t size() const { return young_.size() + old_.size(); }
   size_t capacity() const { return capacity_; }
 
  private:
-  using List = std::list<std::pair<std::string, V>>;
+  using Map = absl::flat_hash_map<std::string, V>;
+
+  // Into the young generation (the key is in neither), which turns old
+  // when full.
+  V& Insert(std::string key, V value) {
+    if (capacity_ < 2 && !young_.empty()) {
+      young_.clear();
+    } else if (young_.size() >= capacity_ / 2 && capacity_ >= 2) {
+      old_ = std::move(young_);
+      young_ = Map();
+    }
+    return young_.try_emplace(std::move(key), std::move(value)).first->second;
+  }
+
   size_t capacity_;
-  List entries_;  // most recently used first
-  absl::flat_hash_map<absl::string_view, typename List::iterator> index_;
+  Map young_;  // used since the last turn
+  Map old_;    // used in the generation before
 };
 
 }  // namespace custhub::streams

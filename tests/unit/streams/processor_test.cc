@@ -240,7 +240,7 @@ TEST_CASE("a deeply nested body is refused with a reason", "[streams]") {
   CHECK(h.processor().stats().dlq == 1);
 }
 
-TEST_CASE("the LRU cache evicts the least recently used beyond its capacity",
+TEST_CASE("the state cache keeps recently used entries within its capacity",
           "[streams][cache]") {
   streams::LruCache<std::string> c(2);
   c.Put("a", "1");
@@ -261,6 +261,23 @@ TEST_CASE("the LRU cache evicts the least recently used beyond its capacity",
   streams::LruCache<std::string> off(0);
   off.Put("a", "1");
   CHECK(off.size() == 0);
+  streams::LruCache<std::string> one(1);
+  one.Put("a", "1");
+  one.Put("b", "2");
+  CHECK(one.size() == 1);
+  CHECK(one.Contains("b"));
+  // An entry found again stays however many others come and go, and the
+  // cache never holds more than its capacity.
+  streams::LruCache<std::string> big(100);
+  big.Put("hot", "h");
+  for (int i = 0; i < 1000; ++i) {
+    big.Put(std::to_string(i), "x");
+    if (i % 40 == 0) REQUIRE(big.Find("hot") != nullptr);
+    CHECK(big.size() <= 100);
+  }
+  CHECK(big.Contains("hot"));
+  CHECK_FALSE(big.Contains("0"));
+  CHECK(big.Contains("999"));
 }
 
 namespace {
