@@ -1,115 +1,88 @@
 #include "streams/outbox_record.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include <algorithm>
 #include <cstdint>
 
 namespace custhub::streams {
 namespace {
 
-// A cursor over protobuf wire format.
-class Wire {
- public:
-  explicit Wire(absl::string_view bytes) : rest_(bytes) {}
-  bool done() const { return rest_.empty(); }
+using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedInputStream;
 
-  bool Varint(uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64 && !rest_.empty(); shift += 7) {
-      auto b = static_cast<uint8_t>(rest_.front());
-      rest_.remove_prefix(1);
-      *v |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return true;
-    }
+// Reads a length-delimited field's bytes in place: `in` was built over one
+// flat buffer, so GetDirectBufferPointer sees all that is left of it.
+bool ReadView(CodedInputStream* in, absl::string_view* out) {
+  uint32_t n = 0;
+  if (!in->ReadVarint32(&n)) return false;
+  const void* data = nullptr;
+  int size = 0;
+  if (n == 0) {
+    *out = {};
+    return true;
+  }
+  if (!in->GetDirectBufferPointer(&data, &size) ||
+      static_cast<uint32_t>(size) < n) {
     return false;
   }
-  bool Skip(size_t n) {
-    if (rest_.size() < n) return false;
-    rest_.remove_prefix(n);
-    return true;
-  }
-  bool Bytes(absl::string_view* v) {
-    uint64_t n = 0;
-    if (!Varint(&n) || rest_.size() < n) return false;
-    *v = rest_.substr(0, n);
-    rest_.remove_prefix(n);
-    return true;
-  }
-  // Reads a field's tag; `field` and wire `type` out.
-  bool Tag(uint64_t* field, int* type) {
-    uint64_t tag = 0;
-    if (!Varint(&tag)) return false;
-    *field = tag >> 3;
-    *type = static_cast<int>(tag & 7);
-    return *field != 0;
-  }
-  // Skips a field of an unknown number.
-  bool SkipValue(int type) {
-    uint64_t ignored = 0;
-    absl::string_view bytes;
-    switch (type) {
-      case 0:
-        return Varint(&ignored);
-      case 1:
-        return Skip(8);
-      case 2:
-        return Bytes(&bytes);
-      case 5:
-        return Skip(4);
-      default:
-        return false;  // groups are not in this message
-    }
-  }
+  *out = absl::string_view(static_cast<const char*>(data), n);
+  return in->Skip(static_cast<int>(n));
+}
 
- private:
-  absl::string_view rest_;
-};
-
-constexpr int kVarint = 0, kLen = 2;
+CodedInputStream Over(absl::string_view bytes) {
+  return CodedInputStream(reinterpret_cast<const uint8_t*>(bytes.data()),
+                          static_cast<int>(bytes.size()));
+}
 
 bool ParseHeader(absl::string_view entry,
                  std::pair<absl::string_view, absl::string_view>* out) {
-  Wire w(entry);
-  while (!w.done()) {
-    uint64_t field = 0;
-    int type = 0;
-    if (!w.Tag(&field, &type)) return false;
-    if ((field == 1 || field == 2) && type == kLen) {
-      if (!w.Bytes(field == 1 ? &out->first : &out->second)) return false;
-    } else if (!w.SkipValue(type)) {
+  CodedInputStream in = Over(entry);
+  while (uint32_t tag = in.ReadTag()) {
+    int field = WireFormatLite::GetTagFieldNumber(tag);
+    bool is_bytes = WireFormatLite::GetTagWireType(tag) ==
+                    WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
+    if ((field == 1 || field == 2) && is_bytes) {
+      if (!ReadView(&in, field == 1 ? &out->first : &out->second)) return false;
+    } else if (!WireFormatLite::SkipField(&in, tag)) {
       return false;
     }
   }
-  return true;
+  return in.ConsumedEntireMessage();
 }
 
 }  // namespace
 
 bool ParseOutboxRecordView(absl::string_view bytes, kafka::OutRecordView* out) {
   *out = kafka::OutRecordView{};
-  Wire w(bytes);
-  while (!w.done()) {
-    uint64_t field = 0;
-    int type = 0;
-    if (!w.Tag(&field, &type)) return false;
+  CodedInputStream in = Over(bytes);
+  while (uint32_t tag = in.ReadTag()) {
+    int field = WireFormatLite::GetTagFieldNumber(tag);
+    auto type = WireFormatLite::GetTagWireType(tag);
     bool ok = true;
-    if (field >= 1 && field <= 3 && type == kLen) {
-      ok = w.Bytes(field == 1   ? &out->topic
-                   : field == 2 ? &out->key
-                                : &out->value);
-    } else if (field == 4 && type == kVarint) {
+    if (field >= 1 && field <= 3 &&
+        type == WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+      ok = ReadView(&in, field == 1   ? &out->topic
+                         : field == 2 ? &out->key
+                                      : &out->value);
+    } else if (field == 4 && type == WireFormatLite::WIRETYPE_VARINT) {
       uint64_t v = 0;
-      ok = w.Varint(&v);
+      ok = in.ReadVarint64(&v);
       out->value_is_null = v != 0;
-    } else if (field == 5 && type == kLen) {
+    } else if (field == 5 &&
+               type == WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
       absl::string_view entry;
       std::pair<absl::string_view, absl::string_view> header;
-      ok = w.Bytes(&entry) && ParseHeader(entry, &header);
+      ok = ReadView(&in, &entry) && ParseHeader(entry, &header);
       out->headers.push_back(header);
     } else {
-      ok = w.SkipValue(type);
+      ok = WireFormatLite::SkipField(&in, tag);
     }
     if (!ok) return false;
   }
+  // ReadTag returns 0 at the end and on a zero tag alike.
+  if (!in.ConsumedEntireMessage()) return false;
   // A map: sorted by name, the last of a repeated name wins.
   auto& h = out->headers;
   std::stable_sort(h.begin(), h.end(), [](const auto& a, const auto& b) {

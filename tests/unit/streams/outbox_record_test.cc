@@ -61,7 +61,10 @@ TEST_CASE("outbox record view: damaged bytes are refused", "[outbox]") {
   CHECK_FALSE(ParseOutboxRecordView(bytes.substr(0, bytes.size() - 2), &v));
   // Field number 0 and wire type 7 exist in no message.
   CHECK_FALSE(ParseOutboxRecordView(std::string("\x00\x01", 2), &v));
+  CHECK_FALSE(ParseOutboxRecordView(std::string("\x00", 1), &v));
   CHECK_FALSE(ParseOutboxRecordView("\x0f", &v));
   // A varint that never ends.
   CHECK_FALSE(ParseOutboxRecordView("\x20\xff\xff", &v));
+  // A header entry cut short inside its name.
+  CHECK_FALSE(ParseOutboxRecordView("\x2a\x02\x0a\x05", &v));
 }
