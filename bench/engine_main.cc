@@ -2,9 +2,10 @@
 // profilers (callgrind, perf) that should not see the embedded broker.
 //
 //   build/bench/custhub_engine [records] [customers] [dir]
-//   (CUSTHUB_CACHED_CUSTOMERS=N sizes the customer cache; CUSTHUB_BATCH=N
-//   folds N records per batch instead of the hub's default; CUSTHUB_NO_STATS=1
-//   skips the state sizes after the run, whose reopen a profile would see)
+//   (CUSTHUB_CACHED_CUSTOMERS=N and CUSTHUB_CACHED_IDENTIFIERS=N size the
+//   state caches; CUSTHUB_BATCH=N folds N records per batch instead of the
+//   hub's default; CUSTHUB_NO_STATS=1 skips the state sizes after the run,
+//   whose reopen a profile would see)
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -31,6 +32,9 @@ int main(int argc, char** argv) {
   custhub::streams::ProcessorOptions po;
   if (const char* c = std::getenv("CUSTHUB_CACHED_CUSTOMERS")) {
     po.cached_customers = std::strtoul(c, nullptr, 10);
+  }
+  if (const char* c = std::getenv("CUSTHUB_CACHED_IDENTIFIERS")) {
+    po.cached_identifiers = std::strtoul(c, nullptr, 10);
   }
   size_t batch = 0;
   if (const char* b = std::getenv("CUSTHUB_BATCH")) {

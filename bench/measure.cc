@@ -223,21 +223,19 @@ absl::StatusOr<Latency> MeasureLatency(streams::Hub& hub,
                                        const BenchCluster& cluster,
                                        std::vector<synth::SynthRecord> records,
                                        double rate) {
-  // Batches come back from the probe in the order they were polled, and a
-  // batch's outputs are handed to the producer at the end of its RunOnce:
-  // matching the two queues gives both moments per batch.
-  struct Confirmed {
-    Micros at;
-    std::vector<int64_t> timestamps_ms;
-  };
-  std::deque<Confirmed> confirmed;
-  std::deque<Micros> sent;
+  // The hub reports each batch once the broker has confirmed all its
+  // outputs, with when they were handed to the producer.
   std::vector<double> millis, sent_millis;
   millis.reserve(records.size() + 1024);
   sent_millis.reserve(records.size() + 1024);
-  hub.SetPublishedProbe([&](const std::vector<int64_t>& timestamps_ms) {
-    confirmed.push_back({WallNowMicros(), timestamps_ms});
-  });
+  hub.SetPublishedProbe(
+      [&](const std::vector<int64_t>& timestamps_ms, Micros sent_at) {
+        Micros now = WallNowMicros();
+        for (int64_t ts : timestamps_ms) {
+          millis.push_back((now - ts * 1000) / 1000.0);
+          sent_millis.push_back((sent_at - ts * 1000) / 1000.0);
+        }
+      });
   int64_t total = static_cast<int64_t>(hub.stats().records) +
                   static_cast<int64_t>(records.size());
   std::atomic<bool> stop{false};
@@ -255,15 +253,6 @@ absl::StatusOr<Latency> MeasureLatency(streams::Hub& hub,
     if (!n.ok()) {
       ran = n.status();
       break;
-    }
-    if (*n > 0) sent.push_back(WallNowMicros());
-    while (!confirmed.empty() && !sent.empty()) {
-      for (int64_t ts : confirmed.front().timestamps_ms) {
-        millis.push_back((confirmed.front().at - ts * 1000) / 1000.0);
-        sent_millis.push_back((sent.front() - ts * 1000) / 1000.0);
-      }
-      confirmed.pop_front();
-      sent.pop_front();
     }
     if (static_cast<int64_t>(hub.stats().records) >= total &&
         hub.outbox_in_flight() == 0) {

@@ -149,7 +149,9 @@ absl::Status Hub::FinishAndPublish() {
   std::vector<Outbound> outputs;
   absl::Status s = processor_->FinishCommit(&outputs);
   if (!s.ok()) return WriteFailed(s);
-  return publisher_->Send(std::move(outputs));
+  CUSTHUB_RETURN_IF_ERROR(publisher_->Send(std::move(outputs)));
+  ReportPublished();
+  return absl::OkStatus();
 }
 
 absl::Status Hub::CommitAndPublish() {
@@ -238,7 +240,7 @@ absl::StatusOr<size_t> Hub::RunOnce() {
   CUSTHUB_RETURN_IF_ERROR(CommitPipelined());
   if (consumed > 0) processor_->AddBusyTime(WallNowMicros() - started);
   if (!stamps.empty()) {
-    probed_.emplace_back(publisher_->newest_sent(), std::move(stamps));
+    probed_.push_back({processor_->next_seq() - 1, std::move(stamps), 0});
   }
   publisher_->Poll(0);
   ReportPublished();
@@ -318,9 +320,16 @@ void Hub::CheckReady() {
 }
 
 void Hub::ReportPublished() {
-  while (!probed_.empty() &&
-         publisher_->oldest_in_flight() > probed_.front().first) {
-    if (probe_) probe_(probed_.front().second);
+  if (probed_.empty()) return;
+  Micros now = WallNowMicros();
+  for (Probed& p : probed_) {
+    if (p.sent_at != 0) continue;
+    if (publisher_->newest_sent() < p.last_seq) break;
+    p.sent_at = now;
+  }
+  while (!probed_.empty() && probed_.front().sent_at != 0 &&
+         publisher_->oldest_in_flight() > probed_.front().last_seq) {
+    if (probe_) probe_(probed_.front().timestamps_ms, probed_.front().sent_at);
     probed_.pop_front();
   }
 }

@@ -60,8 +60,10 @@ class Hub {
 
   // Latency probe (custhub bench): once the broker has confirmed every
   // output of a batch, `probe` gets the broker timestamps (ms) of the
-  // batch's records, on this thread. Unset (the default) costs nothing.
-  using PublishedProbe = std::function<void(const std::vector<int64_t>&)>;
+  // batch's records and when its outputs went to the producer (wall
+  // micros), on this thread. Unset (the default) costs nothing.
+  using PublishedProbe = std::function<void(
+      const std::vector<int64_t>& timestamps_ms, Micros sent_at)>;
   void SetPublishedProbe(PublishedProbe probe) { probe_ = std::move(probe); }
 
   // Metrics for GET /metrics: after every RunOnce the hub copies its
@@ -106,11 +108,20 @@ class Hub {
   // idle for options_.advance_when_idle (at most once a second).
   absl::Status AdvanceWhenIdle(bool idle, Micros now);
   Micros last_input_at_ = 0, last_advance_at_ = 0;
-  // Calls probe_ for the batches whose outputs are all confirmed.
+  // Notes when probed batches' outputs went to the producer, and calls
+  // probe_ for the batches whose outputs are all confirmed.
   void ReportPublished();
   PublishedProbe probe_;
-  // Probed batches: newest output sequence when sent, record timestamps.
-  std::deque<std::pair<uint64_t, std::vector<int64_t>>> probed_;
+  // A probed batch: the sequence number of its last output (of the batch
+  // before when it has none), its records' timestamps, and when its
+  // outputs were sent (0: not yet; a batch's outputs leave once its write
+  // has landed, during the next RunOnce).
+  struct Probed {
+    uint64_t last_seq = 0;
+    std::vector<int64_t> timestamps_ms;
+    Micros sent_at = 0;
+  };
+  std::deque<Probed> probed_;
 
   // Readiness: each partition's (low, high) watermarks as of Start, and
   // whether they are known (a failed query is retried by CheckReady).

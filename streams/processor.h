@@ -144,6 +144,9 @@ class BatchProcessor {
   absl::Status StartCommit(const std::vector<uint64_t>& delivered);
   absl::Status FinishCommit(std::vector<Outbound>* outputs);
   bool CommitInFlight() const { return in_flight_ != nullptr; }
+  // The sequence number the next output will get: after StartCommit, one
+  // past the last output of the batch started.
+  uint64_t next_seq() const { return next_seq_; }
 
   // Drops everything added since the last Commit (after a failed write).
   void Abandon();

@@ -87,6 +87,34 @@ TEST_CASE("bench measures every rate and the hub consumes all it produced",
   CHECK(latency.is_null());
 }
 
+TEST_CASE("bench's latency phase reports every record, sent before confirmed",
+          "[integration][bench]") {
+  TempDir dir;
+  std::string json_path = dir.path + "/bench.json";
+  // 500 records/s for 2 s: the phase produces 1,000 of the 2,000 records
+  // again, paced, and waits for every output of theirs to be confirmed.
+  CommandResult r = RunCommand(
+      {kBin, "bench", "--records", "2000", "--customers", "500",
+       "--latency-rate", "500", "--latency-seconds", "2", "--json", json_path},
+      120);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::ifstream in(json_path);
+  std::stringstream text;
+  text << in.rdbuf();
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(simdjson::padded_string(text.str())).get(doc) ==
+          simdjson::SUCCESS);
+  CHECK(Number(doc, "/latency/samples") == 1000);
+  CHECK(Number(doc, "/latency/p50_ms") > 0);
+  // Each record's outputs are handed to the producer before the broker
+  // confirms them, so every percentile of the first is at most the second's.
+  CHECK(Number(doc, "/latency/sent_p50_ms") <= Number(doc, "/latency/p50_ms"));
+  CHECK(Number(doc, "/latency/sent_p99_ms") <= Number(doc, "/latency/p99_ms"));
+  CHECK(Number(doc, "/latency/p99_ms") <= Number(doc, "/latency/max_ms"));
+}
+
 TEST_CASE("bench refuses a bad flag with exit code 2", "[integration][bench]") {
   CommandResult r = RunCommand({kBin, "bench", "--records", "5"}, 30);
   CHECK(r.exit_code == 2);
