@@ -175,7 +175,7 @@ absl::Status BatchProcessor::StartCommit(
   }
   ForEachOnBoth(second(), dirty.size(), [&](size_t i) {
     Written& w = written[i];
-    v1::CustomerState& state = w.slot->state;
+    v1::CustomerState& state = *w.slot->state;
     if (w.slot->rules_only) {
       w.due = rules::NextDue(state);
       w.rules_bytes = DeterministicBytes(state.rules());
@@ -201,11 +201,13 @@ absl::Status BatchProcessor::StartCommit(
       sent->set_esp_profile(now.esp_profile);
       sent->set_erp(now.erp);
     }
-    v1::RulesState rules_state;
-    rules_state.Swap(state.mutable_rules());
+    // On the state's arena, so the swaps move pointers, not fields.
+    auto* rules_state = google::protobuf::Arena::CreateMessage<v1::RulesState>(
+        state.GetArena());
+    rules_state->Swap(state.mutable_rules());
     w.state_bytes = DeterministicBytes(state);
-    w.rules_bytes = DeterministicBytes(rules_state);
-    rules_state.Swap(state.mutable_rules());
+    w.rules_bytes = DeterministicBytes(*rules_state);
+    rules_state->Swap(state.mutable_rules());
     Render(publish::ProfileRecord(state.profile(), options_.outputs,
                                   options_.format),
            &w.outputs);

@@ -107,8 +107,8 @@ absl::Status BatchProcessor::AddErasure(const InputRecord& r) {
       }));
   for (const auto& id : customers) {
     CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, LoadCustomer(id));
-    std::vector<std::string> keys(slot->state.identifier_keys().begin(),
-                                  slot->state.identifier_keys().end());
+    std::vector<std::string> keys(slot->state->identifier_keys().begin(),
+                                  slot->state->identifier_keys().end());
     absl::flat_hash_set<std::string> key_set(keys.begin(), keys.end());
     std::vector<std::string> all_hashes;
     for (const auto& key : keys) {
@@ -143,7 +143,7 @@ absl::Status BatchProcessor::AddErasure(const InputRecord& r) {
     std::sort(all_hashes.begin(), all_hashes.end());
     erasure_outputs_.push_back(publish::ProfileTombstone(id, options_.outputs));
     for (auto& d : publish::DestinationDeletes(options_.destinations,
-                                               slot->state.profile())) {
+                                               slot->state->profile())) {
       erasure_outputs_.push_back(std::move(d));
     }
     v1::OutboxRecord follow_up;

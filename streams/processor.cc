@@ -280,7 +280,8 @@ absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::LoadCustomer(
   }
   if (!create) return nullptr;
   CustomerSlot slot;
-  slot.state.mutable_profile()->set_customer_id(id);
+  slot.state = NewState();
+  slot.state->mutable_profile()->set_customer_id(id);
   ++stats_.customers_created;
   return &customers_.emplace(id, std::move(slot)).first->second;
 }
@@ -288,13 +289,14 @@ absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::LoadCustomer(
 absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::AddLoaded(
     const std::string& id, std::string profile, std::string rules) {
   CustomerSlot slot;
-  if (!slot.state.ParseFromString(profile)) {
+  slot.state = NewState();
+  if (!slot.state->ParseFromString(profile)) {
     return absl::DataLossError(absl::StrCat("profile ", id, " is corrupt"));
   }
-  if (!slot.state.mutable_rules()->ParseFromString(rules)) {
+  if (!slot.state->mutable_rules()->ParseFromString(rules)) {
     return absl::DataLossError(absl::StrCat("rules of ", id, " are corrupt"));
   }
-  slot.indexed_due = rules::NextDue(slot.state);
+  slot.indexed_due = rules::NextDue(*slot.state);
   slot.stored_profile = std::move(profile);
   slot.stored_rules = std::move(rules);
   return &customers_.emplace(id, std::move(slot)).first->second;
@@ -334,7 +336,7 @@ absl::Status BatchProcessor::FoldEvent(PreparedEvent& prepared) {
                                                     event.order().order_id())));
     CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, OrderCustomer(ledger->entry));
     if (profile::ApplyOrderDeleted(at, &ledger->entry,
-                                   slot ? &slot->state : nullptr)) {
+                                   slot ? slot->state : nullptr)) {
       ledger->dirty = true;
       if (slot != nullptr) slot->dirty = true;
     }
@@ -351,25 +353,25 @@ absl::Status BatchProcessor::FoldEvent(PreparedEvent& prepared) {
       // As for every event: what stream time passed fires first, wherever
       // the batch ended.
       auto fired = rules::FireDue(
-          options_.rules, &slot->state,
+          options_.rules, slot->state,
           rules::StreamTime(options_.rules, std::max(stream_time_, at)));
       if (!fired.empty()) slot->dirty = true;
       AddTriggers(std::move(fired));
-      before_refund = rules::BeforeView(slot->state);
+      before_refund = rules::BeforeView(*slot->state);
     }
     CUSTHUB_ASSIGN_OR_RETURN(
         bool changed, profile::ApplyRefund(refund, at, &ledger->entry,
-                                           slot ? &slot->state : nullptr));
+                                           slot ? slot->state : nullptr));
     if (!changed) return absl::OkStatus();
     ledger->dirty = true;
     if (slot == nullptr) {
       ++stats_.held_refunds;
     } else {
       slot->dirty = true;
-      AddTimeline(slot->state.profile().customer_id(),
+      AddTimeline(slot->state->profile().customer_id(),
                   std::move(prepared.timeline));
-      profile::Finalize(&slot->state);
-      AddTriggers(rules::Evaluate(options_.rules, before_refund, &slot->state,
+      profile::Finalize(slot->state);
+      AddTriggers(rules::Evaluate(options_.rules, before_refund, slot->state,
                                   event, at));
     }
     return absl::OkStatus();
@@ -401,7 +403,7 @@ absl::Status BatchProcessor::FoldEvent(PreparedEvent& prepared) {
     CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * owner_slot,
                              LoadCustomer(owner, /*create=*/false));
     if (owner_slot == nullptr) continue;
-    auto fired = rules::FireDue(options_.rules, &owner_slot->state, stream);
+    auto fired = rules::FireDue(options_.rules, owner_slot->state, stream);
     if (!fired.empty()) owner_slot->dirty = true;
     AddTriggers(std::move(fired));
   }
@@ -411,12 +413,11 @@ absl::Status BatchProcessor::FoldEvent(PreparedEvent& prepared) {
   // Ledgers remember the customer by identifier, not by id.
   std::string customer_key = keys.empty() ? "cid:" + id : keys.front();
   CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, LoadCustomer(id));
-  bool is_new = slot->state.first_seen_micros() == 0;
+  bool is_new = slot->state->first_seen_micros() == 0;
   // Timers due before this event fire first, so a late event never cancels
   // what stream time already passed.
-  if (!is_new)
-    AddTriggers(rules::FireDue(options_.rules, &slot->state, stream));
-  v1::CustomerState before = rules::BeforeView(slot->state);
+  if (!is_new) AddTriggers(rules::FireDue(options_.rules, slot->state, stream));
+  v1::CustomerState before = rules::BeforeView(*slot->state);
   absl::StatusOr<bool> folded = true;
   switch (event.payload_case()) {
     case v1::Event::kOrder: {
@@ -434,7 +435,7 @@ absl::Status BatchProcessor::FoldEvent(PreparedEvent& prepared) {
         }
       }
       folded = profile::ApplyOrder(event.order(), at, customer_key,
-                                   &ledger->entry, &slot->state);
+                                   &ledger->entry, slot->state);
       if (folded.ok() && *folded) ledger->dirty = true;
       break;
     }
@@ -443,18 +444,18 @@ absl::Status BatchProcessor::FoldEvent(PreparedEvent& prepared) {
           auto* ledger, LoadTicket(absl::StrCat("t|", event.source(), "|",
                                                 event.ticket().ticket_id())));
       folded = profile::ApplyTicket(event.ticket(), at, customer_key,
-                                    &ledger->entry, &slot->state);
+                                    &ledger->entry, slot->state);
       if (folded.ok() && *folded) ledger->dirty = true;
       break;
     }
     case v1::Event::kCheckout:
-      folded = profile::ApplyCheckout(event.checkout(), at, &slot->state);
+      folded = profile::ApplyCheckout(event.checkout(), at, slot->state);
       break;
     case v1::Event::kEmail:
-      folded = profile::ApplyEmail(event.email(), at, &slot->state);
+      folded = profile::ApplyEmail(event.email(), at, slot->state);
       break;
     case v1::Event::kConsent:
-      folded = profile::ApplyConsent(event.consent(), at, &slot->state);
+      folded = profile::ApplyConsent(event.consent(), at, slot->state);
       break;
     case v1::Event::kCustomer:
       if (event.customer().has_accepts_marketing()) {
@@ -462,7 +463,7 @@ absl::Status BatchProcessor::FoldEvent(PreparedEvent& prepared) {
         c.set_state(event.customer().accepts_marketing()
                         ? v1::ConsentChange::SUBSCRIBED
                         : v1::ConsentChange::UNSUBSCRIBED);
-        folded = profile::ApplyConsent(c, at, &slot->state);
+        folded = profile::ApplyConsent(c, at, slot->state);
       }
       break;
     default:
@@ -472,21 +473,21 @@ absl::Status BatchProcessor::FoldEvent(PreparedEvent& prepared) {
     if (is_new && !slot->dirty) customers_.erase(id);
     return folded.status();
   }
-  if (is_new) slot->state.set_derived_id(derived);
-  for (const auto& key : unowned) Attach(key, id, &slot->state);
-  Micros first_seen = slot->state.first_seen_micros();
-  profile::ApplyIdentity(event, at, &slot->state);
+  if (is_new) slot->state->set_derived_id(derived);
+  for (const auto& key : unowned) Attach(key, id, slot->state);
+  Micros first_seen = slot->state->first_seen_micros();
+  profile::ApplyIdentity(event, at, slot->state);
   slot->dirty = true;
-  profile::Finalize(&slot->state);
+  profile::Finalize(slot->state);
   profile::ComputeTraits(options_.rules.traits,
-                         std::max(slot->state.last_event_micros(), at),
-                         &slot->state);
-  AddTriggers(rules::Evaluate(options_.rules, before, &slot->state, event, at));
-  AddTriggers(rules::FireDue(options_.rules, &slot->state, stream));
+                         std::max(slot->state->last_event_micros(), at),
+                         slot->state);
+  AddTriggers(rules::Evaluate(options_.rules, before, slot->state, event, at));
+  AddTriggers(rules::FireDue(options_.rules, slot->state, stream));
 
   // The id belongs to the customer's earliest event (ties: the smaller id),
   // so the same events give the same ids whatever order they fold in.
-  if (!is_new && slot->state.derived_id() && !keys.empty()) {
+  if (!is_new && slot->state->derived_id() && !keys.empty()) {
     std::string candidate = identity::CustomerIdFor(keys.front()).value();
     if (candidate != id &&
         (at < first_seen || (at == first_seen && candidate < id))) {
@@ -500,6 +501,8 @@ absl::Status BatchProcessor::FoldEvent(PreparedEvent& prepared) {
 
 void BatchProcessor::Abandon() {
   customers_.clear();
+  // The batch's customer states go at once (no destructor per message).
+  arena_.Reset();
   orders_.clear();
   tickets_.clear();
   identifiers_.clear();

@@ -30,6 +30,7 @@
 #include "absl/strings/string_view.h"
 #include "custhub/v1/event.pb.h"
 #include "custhub/v1/state.pb.h"
+#include "google/protobuf/arena.h"
 #include "src/identity/policy.h"
 #include "src/store/state_store.h"
 #include "streams/lru_cache.h"
@@ -174,7 +175,10 @@ class BatchProcessor {
 
  private:
   struct CustomerSlot {
-    custhub::v1::CustomerState state;
+    // On the batch's arena (NewState): parsing allocates from it, and the
+    // whole batch's states are dropped in one Reset instead of ~10% of the
+    // poll thread freeing them message by message.
+    custhub::v1::CustomerState* state = nullptr;
     bool dirty = false;
     // Changed by nothing but timers firing at commit (FireDueTimers): the
     // profile is as stored, so only the rules record is written and no
@@ -192,6 +196,10 @@ class BatchProcessor {
   struct CachedCustomer {
     std::string profile, rules;
   };
+  custhub::v1::CustomerState* NewState() {
+    return google::protobuf::Arena::CreateMessage<custhub::v1::CustomerState>(
+        &arena_);
+  }
   // Parses committed bytes into a new slot of the batch.
   absl::StatusOr<CustomerSlot*> AddLoaded(const std::string& id,
                                           std::string profile,
@@ -278,6 +286,13 @@ class BatchProcessor {
   bool clock_moved_ = false;  // by AdvanceStreamTime since the last Commit
 
   // The batch's write-back cache.
+  google::protobuf::Arena arena_{BatchArenaOptions()};
+  static google::protobuf::ArenaOptions BatchArenaOptions() {
+    google::protobuf::ArenaOptions o;
+    o.start_block_size = 64 << 10;
+    o.max_block_size = 1 << 20;
+    return o;
+  }
   // node_hash_map: slots are held by pointer while others load.
   absl::node_hash_map<std::string, CustomerSlot> customers_;
   absl::node_hash_map<std::string, LedgerSlot<custhub::v1::OrderLedgerEntry>>
@@ -330,8 +345,10 @@ class BatchProcessor {
   absl::flat_hash_set<std::string> new_identifiers_;
   absl::flat_hash_map<std::string, Micros> new_seen_;
   std::vector<custhub::v1::OutboxRecord> dlq_;
-  // Timeline entries folded this batch, by customer id.
-  std::map<std::string, std::vector<custhub::v1::TimelineEntry>> timeline_;
+  // Timeline entries folded this batch, by customer id (hashed: a sorted
+  // map spent ~4% of the poll thread comparing ids, one lookup per event).
+  absl::flat_hash_map<std::string, std::vector<custhub::v1::TimelineEntry>>
+      timeline_;
   void AddTimeline(const std::string& customer_id,
                    custhub::v1::TimelineEntry entry);
   // Moves stored and pending timeline entries to another id (merge, rename).

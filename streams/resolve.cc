@@ -66,7 +66,7 @@ absl::StatusOr<std::string> BatchProcessor::Merge(const std::string& a,
   // The survivor is the customer seen first in event time, ties by id, so
   // any order of the same events picks the same survivor.
   auto rank = [](const CustomerSlot* s, const std::string& id) {
-    Micros first = s->state.first_seen_micros();
+    Micros first = s->state->first_seen_micros();
     return std::make_pair(first == 0 ? INT64_MAX : first, id);
   };
   bool a_wins = rank(sa, a) < rank(sb, b);
@@ -74,9 +74,9 @@ absl::StatusOr<std::string> BatchProcessor::Merge(const std::string& a,
   const std::string& absorbed = a_wins ? b : a;
   CustomerSlot* s = a_wins ? sa : sb;
   CustomerSlot* x = a_wins ? sb : sa;
-  profile::MergeCustomer(x->state, &s->state);
+  profile::MergeCustomer(*x->state, s->state);
   s->dirty = true;
-  for (const auto& key : x->state.identifier_keys()) {
+  for (const auto& key : x->state->identifier_keys()) {
     identifiers_[key] = survivor;
     new_identifiers_.insert(key);
   }
@@ -119,12 +119,12 @@ absl::Status BatchProcessor::Rename(const std::string& from,
     return absl::OkStatus();  // another customer: a merge, not a rename
   auto node = customers_.extract(from);
   CustomerSlot slot = std::move(node.mapped());
-  slot.state.mutable_profile()->set_customer_id(to);
+  slot.state->mutable_profile()->set_customer_id(to);
   slot.dirty = true;
   // Its timers are indexed under the old id: Commit indexes them anew.
   if (slot.indexed_due) stale_due_.emplace_back(*slot.indexed_due, from);
   slot.indexed_due.reset();
-  for (const auto& key : slot.state.identifier_keys()) {
+  for (const auto& key : slot.state->identifier_keys()) {
     identifiers_[key] = to;
     new_identifiers_.insert(key);
   }

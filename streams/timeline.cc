@@ -135,8 +135,7 @@ void BatchProcessor::WriteTimeline(store::StateBatch* batch) {
     batch->Put(Cf::kTimeline, key, value);
     // Values wholly older than the window go, as one range delete.
     Micros cutoff = newest_at - options_.timeline_retention;
-    const auto& state = customers_.at(id).state;
-    if (state.first_seen_micros() < cutoff) {
+    if (customers_.at(id).state->first_seen_micros() < cutoff) {
       batch->DeleteRange(Cf::kTimeline, TimelineKey(id, 0, ""),
                          TimelineKey(id, cutoff, ""));
     }

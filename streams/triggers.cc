@@ -56,7 +56,7 @@ absl::Status BatchProcessor::FireDueTimers() {
   }
   // Timers scheduled in this batch are not indexed yet.
   for (const auto& [id, slot] : customers_) {
-    auto next = rules::NextDue(slot.state);
+    auto next = rules::NextDue(*slot.state);
     if (next && *next <= stream) due.emplace_back(*next, id);
   }
   std::sort(due.begin(), due.end());
@@ -79,8 +79,8 @@ absl::Status BatchProcessor::FireDueTimers() {
       continue;
     }
     bool was_dirty = slot->dirty;
-    auto fired = rules::FireDue(options_.rules, &slot->state, stream);
-    if (!fired.empty() || rules::NextDue(slot->state) != slot->indexed_due) {
+    auto fired = rules::FireDue(options_.rules, slot->state, stream);
+    if (!fired.empty() || rules::NextDue(*slot->state) != slot->indexed_due) {
       slot->dirty = true;
       // Nothing folded into it this batch: firing touches rules state only.
       if (!was_dirty) slot->rules_only = true;
@@ -118,7 +118,7 @@ void BatchProcessor::WriteTriggers(store::StateBatch* batch,
     auto it = customers_.find(*id);
     if (it != customers_.end()) {
       for (auto& e : publish::TriggerEvents(options_.destinations, t,
-                                            it->second.state.profile())) {
+                                            it->second.state->profile())) {
         Render(std::move(e), &r);
       }
     }

@@ -63,7 +63,13 @@ rocksdb::ColumnFamilyOptions CfOptions(const StoreOptions& o,
   table.block_cache = std::move(cache);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.whole_key_filtering = true;
+  // Filters and indexes are charged to the block cache but pinned there:
+  // every event asks the seen family's filters, and a filter evicted by
+  // data blocks was read back (and checksummed) on each lookup, a third
+  // of the poll thread at 1M records (bench/README.md, eighth pass).
   table.cache_index_and_filter_blocks = true;
+  table.metadata_cache_options.unpartitioned_pinning =
+      rocksdb::PinningTier::kAll;
   table.format_version = 5;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.level_compaction_dynamic_level_bytes = true;
