@@ -231,11 +231,7 @@ absl::Status BatchProcessor::StartCommit(
     w.slot->stored_rules = std::move(w.rules_bytes);
     emit_rendered(w.outputs);
   }
-  // The timer index: entries that no longer hold go before the new ones,
-  // so a key both dropped and added in this batch stays.
-  for (const auto& [at, id] : stale_due_)
-    batch.Delete(Cf::kMeta, DueKey(at, id));
-  for (const auto& [at, id] : new_due) batch.Put(Cf::kMeta, DueKey(at, id), "");
+  DropLegacyDueIndex(&batch);
   for (const auto& [key, slot] : orders_) {
     if (slot.dirty)
       batch.Put(Cf::kLedgers, key, DeterministicBytes(slot.entry));
@@ -301,7 +297,8 @@ absl::Status BatchProcessor::StartCommit(
   // the batch's customers to the cache and, after StartCommit returns,
   // folds the next batch (Get reads through the batch being written). A
   // failed write takes both caches back to empty.
-  // The in-memory timer index follows the batch (as written: drops first).
+  // The timer index follows the batch: entries that no longer hold go
+  // before the new ones, so an entry both dropped and added stays.
   for (const auto& entry : stale_due_) due_index_.erase(entry);
   for (auto& entry : new_due) due_index_.insert(std::move(entry));
   store_->WriteAsync(batch);

@@ -42,9 +42,6 @@ class Worker;
 
 namespace custhub::streams {
 
-// Timer index key in the meta family: "due|" + big-endian due time + id.
-std::string DueKey(Micros due, absl::string_view customer_id);
-
 // One consumed record, independent of the Kafka client.
 struct InputRecord {
   absl::string_view topic;
@@ -62,6 +59,9 @@ struct PreparedEvent {
   custhub::v1::Event event;
   Micros at = 0;         // occurred_at
   std::string seen_key;  // "source|event id", for dedup
+  // What the seen family holds for seen_key, read ahead on the decoding
+  // thread (AddAll); unset when not read ahead.
+  std::optional<absl::StatusOr<std::optional<std::string>>> stored_seen;
   // Events that resolve their customer through identifiers (all but
   // refunds and bare order deletions): the identifiers left after the
   // policy's blocklist, as keys, strongest first.
@@ -163,6 +163,11 @@ class BatchProcessor {
   size_t cached_customers() const { return customer_cache_.size(); }
   size_t cached_identifiers() const { return identifier_cache_.size(); }
   Micros stream_time() const { return stream_time_; }
+  // The timer index, (due, customer id) per customer with timers, as of
+  // the batches started; empty before the first commit (tests, tools).
+  const absl::btree_set<std::pair<Micros, std::string>>& due_index() const {
+    return due_index_;
+  }
   void AddBusyTime(Micros t) { stats_.busy_micros += t; }
   // Next offset per partition, as of the last Commit.
   const std::map<std::pair<std::string, int32_t>, int64_t>& committed_offsets()
@@ -186,6 +191,8 @@ class BatchProcessor {
     bool rules_only = false;
     // The due time under which the timer index lists this customer.
     std::optional<Micros> indexed_due;
+    // Its newest event as loaded (0: new in this batch), for timeline trims.
+    Micros loaded_last_event = 0;
     // The profile and rules bytes as committed: read when loaded, replaced
     // by what the batch writes, then handed to the customer cache.
     std::string stored_profile, stored_rules;
@@ -258,7 +265,9 @@ class BatchProcessor {
       const std::string& key);
   absl::StatusOr<LedgerSlot<custhub::v1::TicketLedgerEntry>*> LoadTicket(
       const std::string& key);
-  absl::StatusOr<bool> SeenBefore(const std::string& key);
+  // Whether `prepared` was folded before (this batch, or stored within the
+  // dedup window).
+  absl::StatusOr<bool> SeenBefore(PreparedEvent& prepared);
   // Event time every input partition has reached (INT64_MIN: none yet).
   Micros SlowestPartitionTime() const;
   // Seen ids stored with a time below this have left the dedup window.
@@ -361,13 +370,18 @@ class BatchProcessor {
   void AddTriggers(std::vector<custhub::v1::Trigger> triggers);
   // Fires the timers of every customer due by stream time.
   absl::Status FireDueTimers();
-  // The timer index (the meta family's "due|" keys) in memory: (due,
-  // customer id) of every customer with a timer, as of the batches started.
-  // Scanning RocksDB instead walked the tombstones of every timer fired
-  // since the last memtable flush. Loaded on first use; dropped when a
-  // write fails.
+  // The timer index: (due, customer id) of every customer with a timer, at
+  // its earliest, as of the batches started. Memory only: built from the
+  // rules family on first use (LoadDueIndex) and again after a failed
+  // write; a persisted copy cost two writes per batch customer whose next
+  // timer moved (~16k keys per 20k records).
   absl::btree_set<std::pair<Micros, std::string>> due_index_;
   bool due_index_loaded_ = false;
+  absl::Status LoadDueIndex();
+  // Earlier versions' persisted index, found by LoadDueIndex: the next
+  // batch deletes it.
+  bool drop_legacy_due_ = false;
+  void DropLegacyDueIndex(store::StateBatch* batch);
   // Outputs rendered on both threads (ForEachOnBoth) for one trigger or
   // customer, when the batch publishes: their bytes as outbox slots,
   // appended to the batch's entry in order afterwards.

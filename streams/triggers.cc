@@ -19,14 +19,43 @@ namespace {
 namespace v1 = custhub::v1;
 using store::Cf;
 
-constexpr absl::string_view kDuePrefix = "due|";
+// Where earlier versions kept a persisted copy of the timer index (one key
+// per customer with timers, in the meta family); dropped on first use.
+constexpr absl::string_view kLegacyDuePrefix = "due|";
+constexpr absl::string_view kLegacyDueEnd = "due}";
 
 }  // namespace
 
-std::string DueKey(Micros due, absl::string_view customer_id) {
-  return absl::StrCat(kDuePrefix,
-                      store::EncodeBigEndian64(static_cast<uint64_t>(due)),
-                      customer_id);
+absl::Status BatchProcessor::LoadDueIndex() {
+  // Each customer's rules record lists its timers, earliest first: the
+  // index is those records' first due times, read once at start (about a
+  // second per million customers) instead of two writes per customer whose
+  // next timer moved, in every batch.
+  due_index_.clear();
+  v1::RulesState rules;
+  CUSTHUB_RETURN_IF_ERROR(store_->ForEach(
+      Cf::kRules, "", [&](absl::string_view id, absl::string_view v) {
+        if (!rules.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+          return true;  // its customer's load reports the damage
+        }
+        if (!rules.timers().empty()) {
+          due_index_.emplace(rules.timers(0).due_micros(), std::string(id));
+        }
+        return true;
+      }));
+  CUSTHUB_RETURN_IF_ERROR(store_->ForEach(
+      Cf::kMeta, kLegacyDuePrefix, [&](absl::string_view, absl::string_view) {
+        drop_legacy_due_ = true;
+        return false;
+      }));
+  due_index_loaded_ = true;
+  return absl::OkStatus();
+}
+
+void BatchProcessor::DropLegacyDueIndex(store::StateBatch* batch) {
+  if (!drop_legacy_due_) return;
+  batch->DeleteRange(Cf::kMeta, kLegacyDuePrefix, kLegacyDueEnd);
+  drop_legacy_due_ = false;
 }
 
 void BatchProcessor::AddTriggers(std::vector<v1::Trigger> triggers) {
@@ -38,17 +67,7 @@ void BatchProcessor::AddTriggers(std::vector<v1::Trigger> triggers) {
 
 absl::Status BatchProcessor::FireDueTimers() {
   Micros stream = rules::StreamTime(options_.rules, stream_time_);
-  if (!due_index_loaded_) {
-    due_index_.clear();
-    CUSTHUB_RETURN_IF_ERROR(store_->ForEach(
-        Cf::kMeta, kDuePrefix, [&](absl::string_view k, absl::string_view) {
-          auto at = static_cast<Micros>(
-              store::DecodeBigEndian64(k.substr(kDuePrefix.size(), 8)));
-          due_index_.emplace(at, std::string(k.substr(kDuePrefix.size() + 8)));
-          return true;
-        }));
-    due_index_loaded_ = true;
-  }
+  if (!due_index_loaded_) CUSTHUB_RETURN_IF_ERROR(LoadDueIndex());
   std::vector<std::pair<Micros, std::string>> due;
   for (auto it = due_index_.begin();
        it != due_index_.end() && it->first <= stream; ++it) {

@@ -45,6 +45,7 @@ class Harness {
   }
   // As the hub does after a failed write.
   void Abandon() { processor_->Abandon(); }
+  const streams::BatchProcessor& processor() const { return *processor_; }
   // Feeds records, committing every `batch` records and at the end.
   std::vector<streams::Outbound> Feed(const std::vector<Rec>& recs,
                                       size_t batch) {

@@ -65,6 +65,38 @@ TEST_CASE("timeline entries packed per batch read back newest first",
   }
 }
 
+TEST_CASE("timeline entries past the window go, at most a day late",
+          "[streams][timeline]") {
+  TempDir dir;
+  Harness h(dir.path);  // 30 days kept (the default)
+  // One order every 5 hours from January 1st to April 10th, a batch each:
+  // most batches leave the window's start on the same day, so the trims
+  // come once a day.
+  const Micros start = *ParseRfc3339("2026-01-01T00:00:00Z");
+  const Micros step = 5 * 3600 * kMicrosPerSecond;
+  const Micros last = *ParseRfc3339("2026-04-10T00:00:00Z");
+  int n = 0;
+  for (Micros at = start; at <= last; at += step) {
+    std::string id = absl::StrCat("o", ++n);
+    h.Feed({{"orders", Order(id, FormatRfc3339(at)), id}}, 1);
+  }
+  Micros newest = start + (n - 1) * step;
+  std::string customer = h.Customer("ann@example.com").profile().customer_id();
+  auto entries = api::RecentTimeline(h.store(), customer, 500);
+  REQUIRE(entries.ok());
+  const Micros window = 30 * kMicrosPerDay;
+  // Everything inside the window is there, newest first ...
+  int inside = 0;
+  for (Micros at = newest; at >= newest - window; at -= step) ++inside;
+  REQUIRE(entries->size() >= static_cast<size_t>(inside));
+  for (int i = 0; i < inside; ++i) {
+    CHECK((*entries)[i].at_micros() == newest - i * step);
+  }
+  // ... and what is older than the window by more than a day is gone.
+  CHECK(entries->back().at_micros() >= newest - window - kMicrosPerDay);
+  CHECK(entries->size() < static_cast<size_t>(inside) + 6);
+}
+
 TEST_CASE(
     "a customer merged and then renamed in one batch keeps every timeline "
     "entry",
