@@ -5,7 +5,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "src/common/hash.h"
+#include "src/common/log.h"
 #include "src/common/status.h"
+#include "src/common/time.h"
 #include "src/common/worker.h"
 #include "src/profile/timestamp.h"
 #include "src/publish/destinations.h"
@@ -28,13 +30,16 @@ constexpr absl::string_view kLegacyDueEnd = "due}";
 
 absl::Status BatchProcessor::LoadDueIndex() {
   // Each customer's rules record lists its timers, earliest first: the
-  // index is those records' first due times, read once at start (about a
-  // second per million customers) instead of two writes per customer whose
+  // index is those records' first due times, read once at start (~3 s per
+  // million customers; logged) instead of two writes per customer whose
   // next timer moved, in every batch.
   due_index_.clear();
+  const Micros started = WallNowMicros();
+  int64_t scanned = 0;
   v1::RulesState rules;
   CUSTHUB_RETURN_IF_ERROR(store_->ForEach(
       Cf::kRules, "", [&](absl::string_view id, absl::string_view v) {
+        ++scanned;
         if (!rules.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
           return true;  // its customer's load reports the damage
         }
@@ -49,6 +54,10 @@ absl::Status BatchProcessor::LoadDueIndex() {
         return false;
       }));
   due_index_loaded_ = true;
+  Log(LogLevel::kInfo, "timer index built",
+      {{"customers", absl::StrCat(scanned)},
+       {"with_timers", absl::StrCat(due_index_.size())},
+       {"seconds", absl::StrCat((WallNowMicros() - started) / 1e6)}});
   return absl::OkStatus();
 }
 
