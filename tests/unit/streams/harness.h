@@ -73,10 +73,11 @@ class Harness {
     REQUIRE(s.has_value());
     return *s;
   }
-  int Customers() {
+  // Records in a family (under a key prefix).
+  int Keys(store::Cf cf, absl::string_view prefix = "") {
     int n = 0;
     REQUIRE(store_
-                ->ForEach(store::Cf::kProfiles, "",
+                ->ForEach(cf, prefix,
                           [&](absl::string_view, absl::string_view) {
                             ++n;
                             return true;
@@ -84,6 +85,7 @@ class Harness {
                 .ok());
     return n;
   }
+  int Customers() { return Keys(store::Cf::kProfiles); }
   std::string Digest() { return *store_->Digest(); }
   // Readable customer state (profiles, ledgers, identifiers), to show what
   // differs when two digests do.

@@ -376,17 +376,7 @@ TEST_CASE("the state caches stay within their bounds and change no state",
 
 namespace {
 
-int OutboxEntries(store::StateStore& store) {
-  int n = 0;
-  REQUIRE(store
-              .ForEach(store::Cf::kOutbox, "",
-                       [&](absl::string_view, absl::string_view) {
-                         ++n;
-                         return true;
-                       })
-              .ok());
-  return n;
-}
+int OutboxEntries(Harness& h) { return h.Keys(store::Cf::kOutbox); }
 
 }  // namespace
 
@@ -403,25 +393,25 @@ TEST_CASE(
     for (const auto& o : h.Feed({Scenario()[3]}, 100)) second.push_back(o.seq);
     REQUIRE(first.size() > 1);
     REQUIRE_FALSE(second.empty());
-    CHECK(OutboxEntries(h.store()) == 2);
+    CHECK(OutboxEntries(h) == 2);
     // All of the first batch but one confirmed: the entry stays.
     std::vector<Outbound> out;
     REQUIRE(h.processor().Commit({first.begin(), first.end() - 1}, &out).ok());
-    CHECK(OutboxEntries(h.store()) == 2);
+    CHECK(OutboxEntries(h) == 2);
     REQUIRE(h.processor().Commit({first.back()}, &out).ok());
-    CHECK(OutboxEntries(h.store()) == 1);
+    CHECK(OutboxEntries(h) == 1);
     // A confirmation of an unknown or already deleted output changes nothing.
     REQUIRE(h.processor().Commit({first.front(), 999999}, &out).ok());
-    CHECK(OutboxEntries(h.store()) == 1);
+    CHECK(OutboxEntries(h) == 1);
   }
   // After a restart the open entry is known again and goes once confirmed.
   Harness again(dir.path);
   std::vector<Outbound> out;
   REQUIRE(
       again.processor().Commit({second.begin(), second.end() - 1}, &out).ok());
-  CHECK(OutboxEntries(again.store()) == 1);
+  CHECK(OutboxEntries(again) == 1);
   REQUIRE(again.processor().Commit({second.back()}, &out).ok());
-  CHECK(OutboxEntries(again.store()) == 0);
+  CHECK(OutboxEntries(again) == 0);
 }
 
 TEST_CASE("outbox entries read back record by record, old format included",
@@ -569,15 +559,7 @@ TEST_CASE(
              "");
   REQUIRE(h.store().Write(legacy).ok());
   auto persisted = [](Harness& harness) {
-    int n = 0;
-    REQUIRE(harness.store()
-                .ForEach(store::Cf::kMeta, "due|",
-                         [&](absl::string_view, absl::string_view) {
-                           ++n;
-                           return true;
-                         })
-                .ok());
-    return n;
+    return harness.Keys(store::Cf::kMeta, "due|");
   };
   CHECK(persisted(h) == 1);
   first.reset();
