@@ -43,8 +43,8 @@ absl::Status BatchProcessor::LoadDueIndex() {
         if (!rules.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
           return true;  // its customer's load reports the damage
         }
-        if (!rules.timers().empty()) {
-          due_index_.emplace(rules.timers(0).due_micros(), std::string(id));
+        if (auto due = rules::NextDue(rules)) {
+          due_index_.emplace(*due, std::string(id));
         }
         return true;
       }));

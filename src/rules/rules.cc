@@ -480,8 +480,13 @@ std::vector<v1::Trigger> FireDue(const RulesConfig& config,
 }
 
 std::optional<Micros> NextDue(const v1::CustomerState& state) {
-  if (state.rules().timers().empty()) return std::nullopt;
-  return state.rules().timers(0).due_micros();
+  return NextDue(state.rules());
+}
+
+std::optional<Micros> NextDue(const v1::RulesState& rules) {
+  // Timers are kept earliest first.
+  if (rules.timers().empty()) return std::nullopt;
+  return rules.timers(0).due_micros();
 }
 
 }  // namespace custhub::rules

@@ -70,6 +70,8 @@ std::vector<custhub::v1::Trigger> FireDue(const RulesConfig& config,
 
 // The earliest pending timer's due time, or nullopt when none is pending.
 std::optional<Micros> NextDue(const custhub::v1::CustomerState& state);
+// The same, from a rules record alone (the timer index's build at start).
+std::optional<Micros> NextDue(const custhub::v1::RulesState& rules);
 
 // Why a marketing trigger at `at` is suppressed, or empty when it may go
 // out: consent (spam_complaint, bounced, unsubscribed) and open tickets as
