@@ -92,19 +92,26 @@ absl::Status BatchProcessor::AddErasure(const InputRecord& r) {
     if (erased_.insert(h).second) new_erased_.push_back(h);
   }
   // Which customers hold one of the identifiers: erasures are rare, so a
-  // scan of the identifier index beats keeping a hash index beside it.
+  // scan of the identifier index beats keeping a hash index beside it. The
+  // batch's own identifiers count as it left them (new, merged, renamed).
+  auto named = [&](absl::string_view key, absl::string_view id) {
+    // By identifier, or by customer id ("cid:cus_...").
+    return wanted.contains(identity::ErasureHash(options_.erasure_salt, key)) ||
+           wanted.contains(identity::ErasureHash(options_.erasure_salt,
+                                                 absl::StrCat("cid:", id)));
+  };
   std::set<std::string> customers;
   CUSTHUB_RETURN_IF_ERROR(store_->ForEach(
       Cf::kIdentifiers, "", [&](absl::string_view k, absl::string_view v) {
         if (k.substr(0, kErasedPrefix.size()) == kErasedPrefix) return true;
-        // By identifier, or by customer id ("cid:cus_...").
-        if (wanted.contains(identity::ErasureHash(options_.erasure_salt, k)) ||
-            wanted.contains(identity::ErasureHash(options_.erasure_salt,
-                                                  absl::StrCat("cid:", v)))) {
+        if (!identifiers_.contains(k) && named(k, v)) {
           customers.insert(std::string(v));
         }
         return true;
       }));
+  for (const auto& [key, id] : identifiers_) {
+    if (named(key, id)) customers.insert(id);
+  }
   for (const auto& id : customers) {
     CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, LoadCustomer(id));
     std::vector<std::string> keys(slot->state->identifier_keys().begin(),

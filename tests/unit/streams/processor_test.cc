@@ -11,6 +11,7 @@
 #include "custhub/v1/rules.pb.h"
 #include "custhub/v1/state.pb.h"
 #include "custhub/v1/trigger.pb.h"
+#include "src/identity/erasure.h"
 #include "src/identity/identifiers.h"
 #include "src/publish/destinations.h"
 #include "src/store/state_store.h"
@@ -686,4 +687,29 @@ TEST_CASE(
     }
   }
   CHECK(carts == 1);
+}
+
+TEST_CASE("an erasure finds a customer first seen in its own batch",
+          "[streams][erasure]") {
+  TempDir d;
+  Harness h(d.path);
+  h.Add({"orders",
+         Order("eve@example.com", "7001", 1200, "2026-01-01T10:00:00Z"), "e1"});
+  streams::ProcessorOptions options;
+  InputRecord erasure;
+  erasure.topic = options.erasure_topic;
+  std::string body = absl::StrCat(
+      R"({"identifierHashes":[")",
+      identity::ErasureHash(options.erasure_salt, "email:eve@example.com"),
+      R"("]})");
+  erasure.value = body;
+  REQUIRE(h.processor().AddErasure(erasure).ok());
+  // After the erasure, in the same batch: dropped.
+  h.Add({"orders",
+         Order("eve@example.com", "7002", 800, "2026-01-02T10:00:00Z"), "e2"});
+  h.CommitBatch();
+  CHECK(h.processor().stats().erasures == 1);
+  CHECK(h.processor().stats().erased_dropped == 1);
+  CHECK(h.Customers() == 0);
+  CHECK_FALSE(h.ByKey("email:eve@example.com").has_value());
 }
