@@ -8,10 +8,15 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <catch2/catch.hpp>
+#include <deque>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_split.h"
+#include "src/identity/erasure.h"
 #include "src/store/state_store.h"
 #include "src/synth/synthetic_store.h"
 #include "streams/outbox_blob.h"
@@ -225,4 +230,156 @@ TEST_CASE("outbox entries are deleted oldest first, whatever is confirmed",
   // The last record of the first entry confirmed: both go.
   commit(20, 20, {first[0].seq});
   CHECK(entries().empty());
+}
+
+namespace {
+
+// A record as the identity scenarios' harness makes it; `owner` keeps the
+// bytes the InputRecord views.
+InputRecord Record(std::deque<std::string>& owner, const std::string& topic,
+                   const std::string& value, const std::string& event_id) {
+  InputRecord in;
+  in.topic = owner.emplace_back(topic);
+  in.value = owner.emplace_back(value);
+  in.key = "k";
+  in.headers = {{"event-id", event_id}};
+  in.timestamp_ms = 1767225600000;
+  return in;
+}
+
+}  // namespace
+
+// Reads ahead (identifier owners and customers, on the decoding thread)
+// against a batch that merges, renames and erases the very customers read:
+// each identity scenario (tests/data/identity) but its last two events in
+// one batch, among generated records so each run decodes ahead; those last
+// two (merges, mostly) in the next, where a second run, after an erasure,
+// brings events for an absorbed identifier and for the erased customer.
+TEST_CASE("reads ahead see the batch's own merges, renames and erasures",
+          "[streams][pipeline]") {
+  std::deque<std::string> owner;
+  std::vector<InputRecord> early, late;  // the scenarios' events, split
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(
+           std::string(CUSTHUB_TEST_DATA) + "/identity")) {
+    if (e.path().extension() == ".scenario") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  int n = 0;
+  for (const auto& f : files) {
+    std::ifstream in(f);
+    std::vector<InputRecord> events;
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("event ", 0) != 0) continue;
+      std::vector<std::string> tv =
+          absl::StrSplit(line.substr(6), absl::MaxSplits(' ', 1));
+      events.push_back(
+          Record(owner, tv[0], tv[1], "ev-" + std::to_string(++n)));
+    }
+    size_t split = events.size() > 2 ? events.size() - 2 : 0;
+    early.insert(early.end(), events.begin(), events.begin() + split);
+    late.insert(late.end(), events.begin() + split, events.end());
+  }
+  synth::SynthOptions so;
+  so.customers = 300;
+  so.seed = 11;
+  so.interleave = true;
+  so.max_records = 600;
+  synth::SyntheticStream stream(so);
+  std::vector<synth::SynthRecord> recs;
+  while (stream.Next(1000, &recs) > 0) {
+  }
+  std::vector<InputRecord> filler = Inputs(recs);
+  auto slice = [](const std::vector<InputRecord>& v, size_t from, size_t to) {
+    return std::vector<InputRecord>(v.begin() + from, v.begin() + to);
+  };
+  auto join = [](std::vector<InputRecord> a,
+                 const std::vector<InputRecord>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  // After the merges and the erasure: new ids, later times.
+  auto opened = [&](const std::string& email, int day) {
+    return Record(owner, "email",
+                  R"({"source":"sendgrid","occurredAt":"2026-02-1)" +
+                      std::to_string(day) +
+                      R"(T10:00:00Z","identifiers":{"emails":[")" + email +
+                      R"("]},"email":{"kind":"OPENED"}})",
+                  "after-" + std::to_string(day));
+  };
+  // c.diaz@work.example's customer is absorbed by a late merge
+  // (merge_after_history); bo@shop.example's is erased (three_way_merge).
+  std::vector<InputRecord> after = {opened("c.diaz@work.example", 1),
+                                    opened("bo@shop.example", 2),
+                                    opened("bo@shop.example", 3)};
+  streams::ProcessorOptions options;
+  InputRecord erasure = Record(
+      owner, options.erasure_topic,
+      R"({"identifierHashes":[")" +
+          identity::ErasureHash(options.erasure_salt, "email:bo@shop.example") +
+          R"("]})",
+      "erase-1");
+  // Batches of runs; an erasure goes between the runs of a batch.
+  std::vector<std::vector<std::vector<InputRecord>>> batches = {
+      {join(slice(filler, 0, 100), early)},
+      {join(slice(filler, 100, 200), late),
+       join(slice(filler, 200, 300), after)},
+      {join(slice(filler, 300, 400), {opened("bo@shop.example", 4)})},
+  };
+
+  auto run = [&](bool piped, store::StateStore& store,
+                 std::vector<Outbound>* all) {
+    streams::ProcessorOptions o = options;
+    o.second_thread = piped;
+    streams::BatchProcessor p(&store, o);
+    REQUIRE(p.Init().ok());
+    std::vector<Outbound> out;
+    for (const auto& batch : batches) {
+      for (size_t r = 0; r < batch.size(); ++r) {
+        if (r > 0) {
+          // An erasure scans the store, so it waits for the write.
+          store.HoldWrites(false);
+          REQUIRE(p.AddErasure(erasure).ok());
+        }
+        if (piped) {
+          REQUIRE(p.AddAll(batch[r]).ok());
+        } else {
+          for (const auto& rec : batch[r]) REQUIRE(p.Add(rec).ok());
+        }
+      }
+      if (piped) {
+        // The batch before is written while this one folded: every read
+        // ahead went through it.
+        store.HoldWrites(false);
+        REQUIRE(p.FinishCommit(&out).ok());
+        all->insert(all->end(), out.begin(), out.end());
+        store.HoldWrites(true);
+        REQUIRE(p.StartCommit({}).ok());
+      } else {
+        REQUIRE(p.Commit({}, &out).ok());
+        all->insert(all->end(), out.begin(), out.end());
+      }
+    }
+    store.HoldWrites(false);
+    REQUIRE(p.Commit({}, &out).ok());
+    all->insert(all->end(), out.begin(), out.end());
+    return p.stats();
+  };
+  TempDir a, b;
+  auto plain_store = *store::StateStore::Open({.path = a.path, .sync = false});
+  auto piped_store = *store::StateStore::Open({.path = b.path, .sync = false});
+  std::vector<Outbound> plain_out, piped_out;
+  streams::ProcessorStats plain = run(false, *plain_store, &plain_out);
+  streams::ProcessorStats piped = run(true, *piped_store, &piped_out);
+  CHECK(plain.merges > 0);
+  CHECK(plain.renames > 0);
+  CHECK(plain.erasures == 1);
+  CHECK(plain.erased_dropped == 3);
+  CHECK(plain.events > 400);
+  CHECK(piped.merges == plain.merges);
+  CHECK(piped.renames == plain.renames);
+  CHECK(piped.erased_dropped == plain.erased_dropped);
+  CHECK(piped.events == plain.events);
+  CHECK(Bytes(piped_out) == Bytes(plain_out));
+  CHECK(Everything(*piped_store) == Everything(*plain_store));
 }
