@@ -166,8 +166,13 @@ absl::Status BatchProcessor::AddAll(const std::vector<InputRecord>& records) {
   worker().Run([&] {
     for (size_t i = 0; i < n && !stop.load(std::memory_order_relaxed); ++i) {
       decoded[i] = DecodeRecord(records[i], options_);
+      // The seen-id read too (~5% of the poll thread): only writes change
+      // the family, and the batch in flight is read through; this batch's
+      // own ids are in new_seen_, which the poll thread checks first.
       if (decoded[i].ok()) {
-        for (PreparedEvent& p : *decoded[i]) ReadAhead(p);
+        for (PreparedEvent& p : *decoded[i]) {
+          p.stored_seen = store_->Get(Cf::kSeen, p.seen_key);
+        }
       }
       if ((i + 1) % kStep == 0 || i + 1 == n) {
         ready.store(i + 1, std::memory_order_release);
@@ -199,11 +204,6 @@ absl::Status BatchProcessor::AddDecoded(
   }
   std::string first_error;
   for (auto& prepared : *events) {
-    for (auto& [id, slot] : prepared.customers) {
-      if (!customers_.contains(id)) {
-        ahead_customers_.try_emplace(id, std::move(slot));
-      }
-    }
     const v1::Event& event = prepared.event;
     Micros at = prepared.at;
     const std::string& seen_key = prepared.seen_key;
@@ -273,61 +273,45 @@ absl::StatusOr<bool> BatchProcessor::SeenBefore(PreparedEvent& prepared) {
   return seen_at >= SeenExpiry();
 }
 
-absl::StatusOr<CustomerSlot*> BatchProcessor::LoadCustomer(
+absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::LoadCustomer(
     const std::string& id, bool create) {
   auto it = customers_.find(id);
   if (it != customers_.end()) return &it->second;
-  CustomerSlot slot;
-  bool found = false;
-  if (auto ahead = ahead_customers_.extract(id); !ahead.empty()) {
-    // Read ahead on the decoding thread: as committed, like the cache.
-    slot = std::move(ahead.mapped());
-    found = slot.state != nullptr;
-  } else if (auto cached = customer_cache_.Take(id)) {
+  if (auto cached = customer_cache_.Take(id)) {
     // As committed: what RocksDB holds.
-    CUSTHUB_RETURN_IF_ERROR(ParseLoaded(id, std::move(cached->profile),
-                                        std::move(cached->rules), &slot));
-    found = true;
-  } else {
-    CUSTHUB_ASSIGN_OR_RETURN(found, ReadCustomer(id, &slot));
+    return AddLoaded(id, std::move(cached->profile), std::move(cached->rules));
   }
-  if (!found) {
-    if (!create) return nullptr;
-    slot.state = NewState();
-    slot.state->mutable_profile()->set_customer_id(id);
-    ++stats_.customers_created;
+  CUSTHUB_ASSIGN_OR_RETURN(auto bytes, store_->Get(Cf::kProfiles, id));
+  if (bytes.has_value()) {
+    // Trigger bookkeeping lives apart: which triggers fired depends on how
+    // topics interleaved, so it stays out of the state digest.
+    CUSTHUB_ASSIGN_OR_RETURN(auto rules_bytes, store_->Get(Cf::kRules, id));
+    return AddLoaded(id, std::move(*bytes),
+                     rules_bytes.has_value() ? std::move(*rules_bytes) : "");
   }
+  if (!create) return nullptr;
+  CustomerSlot slot;
+  slot.state = NewState();
+  slot.state->mutable_profile()->set_customer_id(id);
+  ++stats_.customers_created;
   return &customers_.emplace(id, std::move(slot)).first->second;
 }
 
-absl::StatusOr<bool> BatchProcessor::ReadCustomer(const std::string& id,
-                                                  CustomerSlot* slot) {
-  CUSTHUB_ASSIGN_OR_RETURN(auto bytes, store_->Get(Cf::kProfiles, id));
-  if (!bytes.has_value()) return false;
-  // Trigger bookkeeping lives apart: which triggers fired depends on how
-  // topics interleaved, so it stays out of the state digest.
-  CUSTHUB_ASSIGN_OR_RETURN(auto rules_bytes, store_->Get(Cf::kRules, id));
-  CUSTHUB_RETURN_IF_ERROR(ParseLoaded(
-      id, std::move(*bytes),
-      rules_bytes.has_value() ? std::move(*rules_bytes) : "", slot));
-  return true;
-}
-
-absl::Status BatchProcessor::ParseLoaded(const std::string& id,
-                                         std::string profile, std::string rules,
-                                         CustomerSlot* slot) {
-  slot->state = NewState();
-  if (!slot->state->ParseFromString(profile)) {
+absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::AddLoaded(
+    const std::string& id, std::string profile, std::string rules) {
+  CustomerSlot slot;
+  slot.state = NewState();
+  if (!slot.state->ParseFromString(profile)) {
     return absl::DataLossError(absl::StrCat("profile ", id, " is corrupt"));
   }
-  if (!slot->state->mutable_rules()->ParseFromString(rules)) {
+  if (!slot.state->mutable_rules()->ParseFromString(rules)) {
     return absl::DataLossError(absl::StrCat("rules of ", id, " are corrupt"));
   }
-  slot->indexed_due = rules::NextDue(*slot->state);
-  slot->loaded_last_event = slot->state->last_event_micros();
-  slot->stored_profile = std::move(profile);
-  slot->stored_rules = std::move(rules);
-  return absl::OkStatus();
+  slot.indexed_due = rules::NextDue(*slot.state);
+  slot.loaded_last_event = slot.state->last_event_micros();
+  slot.stored_profile = std::move(profile);
+  slot.stored_rules = std::move(rules);
+  return &customers_.emplace(id, std::move(slot)).first->second;
 }
 
 template <typename T>
@@ -421,7 +405,7 @@ absl::Status BatchProcessor::FoldEvent(PreparedEvent& prepared) {
   }
   std::vector<std::string> unowned;
   std::vector<std::pair<std::string, std::string>> owned;  // key, owner
-  CUSTHUB_RETURN_IF_ERROR(ResolveCustomer(prepared, &owned, &unowned));
+  CUSTHUB_RETURN_IF_ERROR(ResolveCustomer(keys, &owned, &unowned));
   // Timers stream time already passed fire under the customer that owns
   // them before this event can merge it away, as they would have at the
   // end of a batch: which customer a timer fires as must not depend on
@@ -529,8 +513,6 @@ absl::Status BatchProcessor::FoldEvent(PreparedEvent& prepared) {
 
 void BatchProcessor::Abandon() {
   customers_.clear();
-  ahead_customers_.clear();
-  read_ahead_ids_.clear();
   // The batch's customer states go at once (no destructor per message).
   arena_.Reset();
   orders_.clear();

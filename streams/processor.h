@@ -53,26 +53,6 @@ struct InputRecord {
   int64_t timestamp_ms = -1;
 };
 
-// A customer loaded into a batch (the processor's write-back cache).
-struct CustomerSlot {
-  // On the batch's arena (NewState): parsing allocates from it, and the
-  // whole batch's states are dropped in one Reset instead of ~10% of the
-  // poll thread freeing them message by message.
-  custhub::v1::CustomerState* state = nullptr;
-  bool dirty = false;
-  // Changed by nothing but timers firing at commit (FireDueTimers): the
-  // profile is as stored, so only the rules record is written and no
-  // profile or destination record goes out.
-  bool rules_only = false;
-  // The due time under which the timer index lists this customer.
-  std::optional<Micros> indexed_due;
-  // Its newest event as loaded (0: new in this batch), for timeline trims.
-  Micros loaded_last_event = 0;
-  // The profile and rules bytes as committed: read when loaded, replaced
-  // by what the batch writes, then handed to the customer cache.
-  std::string stored_profile, stored_rules;
-};
-
 // A decoded event with what its fold needs that depends on the event
 // alone, worked out ahead (on the decoding thread under AddAll).
 struct PreparedEvent {
@@ -88,12 +68,6 @@ struct PreparedEvent {
   std::vector<std::string> keys;
   // The event's timeline entry (when a timeline is kept).
   custhub::v1::TimelineEntry timeline;
-  // Read ahead on the decoding thread as well, as the store holds them
-  // (read_ahead.cc): the owner of each of `keys` ("" for none; empty when
-  // not read ahead), and the customers the event names or its identifiers
-  // lead to (a null state: no such customer), each once per batch.
-  std::vector<std::string> stored_owners;
-  std::vector<std::pair<std::string, CustomerSlot>> customers;
 };
 
 // The timeline entry of `e` (timeline.cc).
@@ -205,6 +179,24 @@ class BatchProcessor {
   }
 
  private:
+  struct CustomerSlot {
+    // On the batch's arena (NewState): parsing allocates from it, and the
+    // whole batch's states are dropped in one Reset instead of ~10% of the
+    // poll thread freeing them message by message.
+    custhub::v1::CustomerState* state = nullptr;
+    bool dirty = false;
+    // Changed by nothing but timers firing at commit (FireDueTimers): the
+    // profile is as stored, so only the rules record is written and no
+    // profile or destination record goes out.
+    bool rules_only = false;
+    // The due time under which the timer index lists this customer.
+    std::optional<Micros> indexed_due;
+    // Its newest event as loaded (0: new in this batch), for timeline trims.
+    Micros loaded_last_event = 0;
+    // The profile and rules bytes as committed: read when loaded, replaced
+    // by what the batch writes, then handed to the customer cache.
+    std::string stored_profile, stored_rules;
+  };
   // A customer in the cross-batch cache: its committed bytes (profile and
   // rules families), parsed again when loaded. Bytes are ~10x smaller than
   // the parsed message, and dropping them costs one free.
@@ -215,21 +207,10 @@ class BatchProcessor {
     return google::protobuf::Arena::CreateMessage<custhub::v1::CustomerState>(
         &arena_);
   }
-  // Parses committed bytes into `slot` (its state on the batch's arena;
-  // either thread).
-  absl::Status ParseLoaded(const std::string& id, std::string profile,
-                           std::string rules, CustomerSlot* slot);
-  // Reads customer `id` as committed into `slot` (either thread); false
-  // when the store has none.
-  absl::StatusOr<bool> ReadCustomer(const std::string& id, CustomerSlot* slot);
-  // AddAll's decoding thread: reads what folding `p` will look up (seen
-  // id, identifier owners, customers) into it (read_ahead.cc).
-  void ReadAhead(PreparedEvent& p);
-  // Customers read ahead this batch (the decoding thread's own).
-  absl::flat_hash_set<std::string> read_ahead_ids_;
-  // The poll thread's: customers read ahead and not loaded yet, as
-  // committed (a null state: none); LoadCustomer looks here after the batch.
-  absl::flat_hash_map<std::string, CustomerSlot> ahead_customers_;
+  // Parses committed bytes into a new slot of the batch.
+  absl::StatusOr<CustomerSlot*> AddLoaded(const std::string& id,
+                                          std::string profile,
+                                          std::string rules);
   template <typename T>
   struct LedgerSlot {
     T entry;
@@ -249,14 +230,12 @@ class BatchProcessor {
   // unknown, or null then when `create` is false.
   absl::StatusOr<CustomerSlot*> LoadCustomer(const std::string& id,
                                              bool create = true);
-  // The customer the index names for `key`, or empty; `stored`, when
-  // given, is what the store held for it (read ahead).
-  absl::StatusOr<std::string> OwnerOf(const std::string& key,
-                                      const std::string* stored = nullptr);
-  // Splits the event's keys (strongest first) into those a customer owns,
-  // with their owner, and those nobody has yet.
+  // The customer the index names for `key`, or empty.
+  absl::StatusOr<std::string> OwnerOf(const std::string& key);
+  // Splits the keys (strongest first) into those a customer owns, with
+  // their owner, and those nobody has yet.
   absl::Status ResolveCustomer(
-      const PreparedEvent& prepared,
+      const std::vector<std::string>& keys,
       std::vector<std::pair<std::string, std::string>>* owned,
       std::vector<std::string>* unowned);
   // How many links (merges, or new identifiers joined to its customer)

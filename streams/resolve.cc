@@ -16,33 +16,25 @@ namespace custhub::streams {
 namespace v1 = custhub::v1;
 using store::Cf;
 
-absl::StatusOr<std::string> BatchProcessor::OwnerOf(const std::string& key,
-                                                    const std::string* stored) {
+absl::StatusOr<std::string> BatchProcessor::OwnerOf(const std::string& key) {
   auto it = identifiers_.find(key);
   if (it != identifiers_.end()) return it->second;
-  if (stored == nullptr) stored = identifier_cache_.Find(key);
-  std::optional<std::string> read;
-  if (stored == nullptr) {
-    CUSTHUB_ASSIGN_OR_RETURN(read, store_->Get(Cf::kIdentifiers, key));
-    if (!read.has_value()) return std::string();
-    stored = &*read;
+  if (const std::string* cached = identifier_cache_.Find(key)) {
+    identifiers_[key] = *cached;
+    return *cached;
   }
-  if (stored->empty()) return std::string();  // read ahead: nobody's
-  identifiers_[key] = *stored;
-  return *stored;
+  CUSTHUB_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kIdentifiers, key));
+  if (!v.has_value()) return std::string();
+  identifiers_[key] = *v;
+  return *v;
 }
 
 absl::Status BatchProcessor::ResolveCustomer(
-    const PreparedEvent& prepared,
+    const std::vector<std::string>& keys,
     std::vector<std::pair<std::string, std::string>>* owned,
     std::vector<std::string>* unowned) {
-  const std::vector<std::string>& keys = prepared.keys;
-  const bool ahead = prepared.stored_owners.size() == keys.size();
-  for (size_t i = 0; i < keys.size(); ++i) {
-    const std::string& key = keys[i];
-    CUSTHUB_ASSIGN_OR_RETURN(
-        std::string found,
-        OwnerOf(key, ahead ? &prepared.stored_owners[i] : nullptr));
+  for (const auto& key : keys) {
+    CUSTHUB_ASSIGN_OR_RETURN(std::string found, OwnerOf(key));
     if (found.empty()) {
       unowned->push_back(key);
     } else {
@@ -103,8 +95,6 @@ absl::StatusOr<std::string> BatchProcessor::Merge(const std::string& a,
 
 absl::StatusOr<bool> BatchProcessor::CustomerExists(const std::string& id) {
   if (customers_.contains(id) || customer_cache_.Contains(id)) return true;
-  auto ahead = ahead_customers_.find(id);
-  if (ahead != ahead_customers_.end()) return ahead->second.state != nullptr;
   CUSTHUB_ASSIGN_OR_RETURN(auto bytes, store_->Get(Cf::kProfiles, id));
   return bytes.has_value();
 }
@@ -145,7 +135,7 @@ absl::Status BatchProcessor::Rename(const std::string& from,
   return absl::OkStatus();
 }
 
-absl::StatusOr<CustomerSlot*> BatchProcessor::OrderCustomer(
+absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::OrderCustomer(
     const v1::OrderLedgerEntry& entry) {
   if (!entry.order_seen()) return nullptr;
   CUSTHUB_ASSIGN_OR_RETURN(std::string owner, OwnerOf(entry.customer_key()));

@@ -249,13 +249,13 @@ InputRecord Record(std::deque<std::string>& owner, const std::string& topic,
 
 }  // namespace
 
-// Reads ahead (identifier owners and customers, on the decoding thread)
-// against a batch that merges, renames and erases the very customers read:
-// each identity scenario (tests/data/identity) but its last two events in
-// one batch, among generated records so each run decodes ahead; those last
-// two (merges, mostly) in the next, where a second run, after an erasure,
+// The pipelined path against the plain one where a batch merges, renames
+// and erases customers the batch before left in flight: each identity
+// scenario (tests/data/identity) but its last two events in one batch,
+// among generated records so each run decodes ahead; those last two
+// (merges, mostly) in the next, where a second run, after an erasure,
 // brings events for an absorbed identifier and for the erased customer.
-TEST_CASE("reads ahead see the batch's own merges, renames and erasures",
+TEST_CASE("pipelined commits agree with plain ones across merges and erasures",
           "[streams][pipeline]") {
   std::deque<std::string> owner;
   std::vector<InputRecord> early, late;  // the scenarios' events, split
