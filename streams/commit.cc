@@ -248,10 +248,7 @@ absl::Status BatchProcessor::StartCommit(
     // many links an identifier made depends on the order records came in.
     batch.Put(Cf::kMeta, "links|" + key, absl::StrCat(links_[key]));
   }
-  for (const auto& [key, at] : new_seen_) {
-    batch.Put(Cf::kSeen, key,
-              store::EncodeBigEndian64(static_cast<uint64_t>(at)));
-  }
+  seen_.Commit(new_seen_, SeenExpiry(), &batch);
   // Each id moves straight to where its chain of later moves ends (A merged
   // into B, then B renamed to C: A goes to C). Moving A to B first would put
   // A's entries under B, where B's own move then range-deletes them.
@@ -329,6 +326,7 @@ absl::Status BatchProcessor::FinishCommit(std::vector<Outbound>* outputs) {
     customer_cache_.Clear();
     identifier_cache_.Clear();
     due_index_loaded_ = false;
+    seen_.Unload();
     return s;
   }
   for (const auto& [tp, next] : c->offsets) committed_offsets_[tp] = next;

@@ -57,7 +57,7 @@ absl::StatusOr<std::vector<PreparedEvent>> DecodeRecord(
     p.event = std::move(events[i]);
     // Validation guarantees occurred_at parses.
     p.at = *ParseRfc3339(p.event.occurred_at());
-    p.seen_key = absl::StrCat(p.event.source(), "|", p.event.event_id());
+    p.seen_id = SeenIds::IdOf(p.event.source(), p.event.event_id());
     if (!connectors::IsBareDeletion(p.event) &&
         p.event.payload_case() != v1::Event::kRefund) {
       identity::DropBlocked(p.event.mutable_identifiers(), options.identity);
@@ -104,6 +104,7 @@ absl::Status BatchProcessor::Init() {
         return true;
       }));
   SetExpiries();
+  CUSTHUB_RETURN_IF_ERROR(seen_.Load(store_));
   CUSTHUB_RETURN_IF_ERROR(LoadOpenBlobs());
   return LoadErased();
 }
@@ -166,14 +167,6 @@ absl::Status BatchProcessor::AddAll(const std::vector<InputRecord>& records) {
   worker().Run([&] {
     for (size_t i = 0; i < n && !stop.load(std::memory_order_relaxed); ++i) {
       decoded[i] = DecodeRecord(records[i], options_);
-      // The seen-id read too (~5% of the poll thread): only writes change
-      // the family, and the batch in flight is read through; this batch's
-      // own ids are in new_seen_, which the poll thread checks first.
-      if (decoded[i].ok()) {
-        for (PreparedEvent& p : *decoded[i]) {
-          p.stored_seen = store_->Get(Cf::kSeen, p.seen_key);
-        }
-      }
       if ((i + 1) % kStep == 0 || i + 1 == n) {
         ready.store(i + 1, std::memory_order_release);
         ready.notify_one();
@@ -206,7 +199,6 @@ absl::Status BatchProcessor::AddDecoded(
   for (auto& prepared : *events) {
     const v1::Event& event = prepared.event;
     Micros at = prepared.at;
-    const std::string& seen_key = prepared.seen_key;
     // How far this partition has come in event time: retries of a webhook
     // come on its partition, so the dedup window is measured there.
     Micros& partition_time =
@@ -222,7 +214,7 @@ absl::Status BatchProcessor::AddDecoded(
       stream_time_ = std::max(stream_time_, at);
       // Seen as of its partition's time, so a backfilled old event is still
       // remembered for a whole window.
-      new_seen_[seen_key] = partition_time;
+      new_seen_[prepared.seen_id] = partition_time;
       ++stats_.events;
       ++stats_.events_by_type[{event.source(), event.event_type()}];
     } else if (absl::IsUnavailable(s) || absl::IsDataLoss(s) ||
@@ -261,16 +253,12 @@ Micros BatchProcessor::SeenExpiry() const {
   return slowest == INT64_MIN ? INT64_MIN : slowest - options_.dedup_window;
 }
 
-absl::StatusOr<bool> BatchProcessor::SeenBefore(PreparedEvent& prepared) {
-  const std::string& key = prepared.seen_key;
-  if (new_seen_.contains(key)) return true;
-  CUSTHUB_ASSIGN_OR_RETURN(auto v, prepared.stored_seen
-                                       ? std::move(*prepared.stored_seen)
-                                       : store_->Get(Cf::kSeen, key));
-  if (!v.has_value()) return false;
-  // Expired but not yet compacted away: the window has passed.
-  auto seen_at = static_cast<Micros>(store::DecodeBigEndian64(*v));
-  return seen_at >= SeenExpiry();
+absl::StatusOr<bool> BatchProcessor::SeenBefore(const PreparedEvent& prepared) {
+  if (new_seen_.contains(prepared.seen_id)) return true;
+  if (!seen_.loaded()) CUSTHUB_RETURN_IF_ERROR(seen_.Load(store_));
+  std::optional<Micros> seen_at = seen_.Find(prepared.seen_id);
+  // Expired but not yet purged: the window has passed.
+  return seen_at.has_value() && *seen_at >= SeenExpiry();
 }
 
 absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::LoadCustomer(

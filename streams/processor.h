@@ -35,6 +35,7 @@
 #include "src/store/state_store.h"
 #include "streams/lru_cache.h"
 #include "streams/options.h"
+#include "streams/seen_ids.h"
 
 namespace custhub {
 class Worker;
@@ -57,11 +58,8 @@ struct InputRecord {
 // alone, worked out ahead (on the decoding thread under AddAll).
 struct PreparedEvent {
   custhub::v1::Event event;
-  Micros at = 0;         // occurred_at
-  std::string seen_key;  // "source|event id", for dedup
-  // What the seen family holds for seen_key, read ahead on the decoding
-  // thread (AddAll); unset when not read ahead.
-  std::optional<absl::StatusOr<std::optional<std::string>>> stored_seen;
+  Micros at = 0;        // occurred_at
+  SeenIds::Id seen_id;  // of "source|event id", for dedup
   // Events that resolve their customer through identifiers (all but
   // refunds and bare order deletions): the identifiers left after the
   // policy's blocklist, as keys, strongest first.
@@ -267,7 +265,7 @@ class BatchProcessor {
       const std::string& key);
   // Whether `prepared` was folded before (this batch, or stored within the
   // dedup window).
-  absl::StatusOr<bool> SeenBefore(PreparedEvent& prepared);
+  absl::StatusOr<bool> SeenBefore(const PreparedEvent& prepared);
   // Event time every input partition has reached (INT64_MIN: none yet).
   Micros SlowestPartitionTime() const;
   // Seen ids stored with a time below this have left the dedup window.
@@ -352,7 +350,9 @@ class BatchProcessor {
   // write clears both caches again).
   void KeepCommitted();
   absl::flat_hash_set<std::string> new_identifiers_;
-  absl::flat_hash_map<std::string, Micros> new_seen_;
+  // Dedup: the ids folded this batch, and those of the batches before.
+  absl::flat_hash_map<SeenIds::Id, Micros> new_seen_;
+  SeenIds seen_;
   std::vector<custhub::v1::OutboxRecord> dlq_;
   // Timeline entries folded this batch, by customer id (hashed: a sorted
   // map spent ~4% of the poll thread comparing ids, one lookup per event).

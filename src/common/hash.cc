@@ -10,6 +10,11 @@ uint64_t Hash64(absl::string_view data) {
   return XXH3_64bits(data.data(), data.size());
 }
 
+absl::uint128 Hash128(absl::string_view data) {
+  XXH128_hash_t h = XXH3_128bits(data.data(), data.size());
+  return absl::MakeUint128(h.high64, h.low64);
+}
+
 std::string Base32Lower(uint64_t value) {
   static constexpr char kAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
   std::string out(13, '0');

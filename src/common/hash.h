@@ -8,11 +8,16 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/numeric/int128.h"
 #include "absl/strings/string_view.h"
 
 namespace custhub {
 
 uint64_t Hash64(absl::string_view data);
+
+// 128 bits (XXH3), where a collision must not happen in practice (dedup:
+// two distinct event ids alike would drop an event).
+absl::uint128 Hash128(absl::string_view data);
 
 // Crockford-style base32 (lower case, no padding) of a 64-bit value.
 std::string Base32Lower(uint64_t value);
