@@ -27,12 +27,6 @@ std::string RecordKey(Micros newest, uint64_t number) {
                       EncodeBigEndian64(number));
 }
 
-void AppendBigEndian64(uint64_t v, std::string* out) {
-  char bytes[8];
-  for (int i = 7; i >= 0; --i, v >>= 8) bytes[i] = static_cast<char>(v & 0xff);
-  out->append(bytes, 8);
-}
-
 }  // namespace
 
 SeenIds::Id SeenIds::IdOf(absl::string_view source,
@@ -44,6 +38,7 @@ void SeenIds::Unload() {
   loaded_ = false;
   seen_.clear();
   legacy_.clear();
+  drop_legacy_ = false;
 }
 
 absl::Status SeenIds::Load(store::StateStore* store) {
@@ -106,9 +101,9 @@ void SeenIds::Commit(const absl::flat_hash_map<Id, Micros>& fresh,
     value.reserve(ids.size() * kEntryBytes);
     Micros newest = INT64_MIN;
     for (const auto& [id, at] : ids) {
-      AppendBigEndian64(absl::Uint128High64(id), &value);
-      AppendBigEndian64(absl::Uint128Low64(id), &value);
-      AppendBigEndian64(static_cast<uint64_t>(at), &value);
+      absl::StrAppend(&value, EncodeBigEndian64(absl::Uint128High64(id)),
+                      EncodeBigEndian64(absl::Uint128Low64(id)),
+                      EncodeBigEndian64(static_cast<uint64_t>(at)));
       Remember(id, at);
       newest = std::max(newest, at);
     }
