@@ -240,8 +240,8 @@ absl::Status BatchProcessor::StartCommit(
     if (slot.dirty)
       batch.Put(Cf::kLedgers, key, DeterministicBytes(slot.entry));
   }
-  for (const auto& key : new_identifiers_) {
-    batch.Put(Cf::kIdentifiers, key, identifiers_[key]);
+  for (const auto& [key, id] : identifiers_) {
+    batch.Put(Cf::kIdentifiers, key, id);
   }
   for (const auto& key : dirty_links_) {
     // Bookkeeping, not customer state: kept out of the digest, since how
@@ -366,8 +366,6 @@ void BatchProcessor::KeepCommitted() {
     customer_cache_.Put(id, CachedCustomer{std::move(slot.stored_profile),
                                            std::move(slot.stored_rules)});
   }
-  // Every pair is committed: read from the store or the cache, or written
-  // by this batch.
   for (auto& [key, id] : identifiers_)
     identifier_cache_.Put(key, std::move(id));
 }

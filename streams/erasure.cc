@@ -124,7 +124,6 @@ absl::Status BatchProcessor::AddErasure(const InputRecord& r) {
       all_hashes.push_back(h);
       erased_keys_.push_back(key);
       identifiers_.erase(key);
-      new_identifiers_.erase(key);
     }
     // Ledgers name customers by identifier: orders keep only their refunds
     // (what a replay, which drops the orders, would hold too); tickets go.

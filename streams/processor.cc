@@ -506,7 +506,6 @@ void BatchProcessor::Abandon() {
   orders_.clear();
   tickets_.clear();
   identifiers_.clear();
-  new_identifiers_.clear();
   new_seen_.clear();
   dlq_.clear();
   retired_.clear();

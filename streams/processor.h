@@ -306,7 +306,10 @@ class BatchProcessor {
       orders_;
   absl::node_hash_map<std::string, LedgerSlot<custhub::v1::TicketLedgerEntry>>
       tickets_;
-  absl::flat_hash_map<std::string, std::string> identifiers_;  // key -> id
+  // Identifiers this batch linked (attached, merged, renamed): key -> id
+  // as the batch leaves them, written at commit. Committed links are read
+  // from identifier_cache_ or RocksDB and not copied here.
+  absl::flat_hash_map<std::string, std::string> identifiers_;
   // Across batches: committed values only. A slot taken from the customer
   // cache lives in customers_ until Commit puts it back, so Abandon() just
   // drops it and the next load reads RocksDB.
@@ -349,7 +352,6 @@ class BatchProcessor {
   // The batch's state becomes the caches' (while the write runs; a failed
   // write clears both caches again).
   void KeepCommitted();
-  absl::flat_hash_set<std::string> new_identifiers_;
   // Dedup: the ids folded this batch, and those of the batches before.
   absl::flat_hash_map<SeenIds::Id, Micros> new_seen_;
   SeenIds seen_;

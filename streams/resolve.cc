@@ -19,14 +19,12 @@ using store::Cf;
 absl::StatusOr<std::string> BatchProcessor::OwnerOf(const std::string& key) {
   auto it = identifiers_.find(key);
   if (it != identifiers_.end()) return it->second;
-  if (const std::string* cached = identifier_cache_.Find(key)) {
-    identifiers_[key] = *cached;
-    return *cached;
-  }
+  if (const std::string* cached = identifier_cache_.Find(key)) return *cached;
   CUSTHUB_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kIdentifiers, key));
   if (!v.has_value()) return std::string();
-  identifiers_[key] = *v;
-  return *v;
+  // As committed (or being written: a failed write clears the cache).
+  identifier_cache_.Put(key, *v);
+  return *std::move(v);
 }
 
 absl::Status BatchProcessor::ResolveCustomer(
@@ -78,7 +76,6 @@ absl::StatusOr<std::string> BatchProcessor::Merge(const std::string& a,
   s->dirty = true;
   for (const auto& key : x->state->identifier_keys()) {
     identifiers_[key] = survivor;
-    new_identifiers_.insert(key);
   }
   if (x->indexed_due) stale_due_.emplace_back(*x->indexed_due, absorbed);
   retired_.push_back({absorbed, survivor, linked_by, at});
@@ -102,7 +99,6 @@ absl::StatusOr<bool> BatchProcessor::CustomerExists(const std::string& id) {
 void BatchProcessor::Attach(const std::string& key, const std::string& id,
                             v1::CustomerState* state) {
   identifiers_[key] = id;
-  new_identifiers_.insert(key);
   auto* keys = state->mutable_identifier_keys();
   auto it = std::lower_bound(keys->begin(), keys->end(), key);
   if (it == keys->end() || *it != key) {
@@ -126,7 +122,6 @@ absl::Status BatchProcessor::Rename(const std::string& from,
   slot.indexed_due.reset();
   for (const auto& key : slot.state->identifier_keys()) {
     identifiers_[key] = to;
-    new_identifiers_.insert(key);
   }
   customers_.emplace(to, std::move(slot));
   retired_.push_back({from, to, linked_by, at});
