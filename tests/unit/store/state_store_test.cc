@@ -216,6 +216,80 @@ TEST_CASE("every family scans in key order, from memtables and files alike",
   }
 }
 
+TEST_CASE("one customer's timeline and triggers scan alone, both ways",
+          "[store]") {
+  // Their memtables are hashed by customer ("id \0 ..."): a customer's scan
+  // must see its own keys only, in order, from memtables and files, and
+  // not those of a customer whose id extends its own.
+  TempDir dir;
+  auto store = OpenOrDie(dir.path);
+  auto key = [](const std::string& id, uint64_t at) {
+    return absl::StrCat(id, std::string(1, '\0'), EncodeBigEndian64(at),
+                        EncodeBigEndian64(at * 7));
+  };
+  std::vector<uint64_t> times;
+  for (uint64_t t = 1; t <= 40; ++t) times.push_back(t);
+  std::shuffle(times.begin(), times.end(), std::mt19937(3));
+  for (Cf cf : {Cf::kTimeline, Cf::kTriggers}) {
+    for (size_t half = 0; half < 2; ++half) {
+      StateBatch b;
+      for (size_t i = half * 20; i < (half + 1) * 20; ++i) {
+        for (const char* id : {"c1", "c10", "c", "d"}) {
+          b.Put(cf, key(id, times[i]), id);
+        }
+      }
+      b.Put(cf, "c1", "no separator");
+      REQUIRE(store->Write(b).ok());
+      if (half == 0) REQUIRE(store->Flush().ok());
+    }
+    StateBatch erase;
+    erase.DeleteRange(cf, std::string("d") + '\0', std::string("d") + '\1');
+    REQUIRE(store->Write(erase).ok());
+  }
+  for (Cf cf : {Cf::kTimeline, Cf::kTriggers}) {
+    INFO(CfName(cf));
+    std::vector<std::string> want;
+    for (uint64_t t = 1; t <= 40; ++t) want.push_back(key("c1", t));
+    std::string prefix = std::string("c1") + '\0';
+    std::vector<std::string> forward, backward;
+    REQUIRE(store
+                ->ForEach(cf, prefix,
+                          [&](absl::string_view k, absl::string_view v) {
+                            CHECK(v == "c1");
+                            forward.emplace_back(k);
+                            return true;
+                          })
+                .ok());
+    CHECK(forward == want);
+    REQUIRE(store
+                ->ForEachReverse(cf, prefix,
+                                 [&](absl::string_view k, absl::string_view) {
+                                   backward.emplace_back(k);
+                                   return backward.size() < 5;
+                                 })
+                .ok());
+    CHECK(backward ==
+          std::vector<std::string>(want.rbegin(), want.rbegin() + 5));
+    size_t erased = 0, all = 0;
+    REQUIRE(store
+                ->ForEach(cf, std::string("d") + '\0',
+                          [&](absl::string_view, absl::string_view) {
+                            ++erased;
+                            return true;
+                          })
+                .ok());
+    CHECK(erased == 0);
+    REQUIRE(store
+                ->ForEach(cf, "",
+                          [&](absl::string_view, absl::string_view) {
+                            ++all;
+                            return true;
+                          })
+                .ok());
+    CHECK(all == 3 * 40 + 1);
+  }
+}
+
 TEST_CASE("compaction drops seen ids below the expiry watermark", "[store]") {
   TempDir dir;
   auto store = OpenOrDie(dir.path);
