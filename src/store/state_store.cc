@@ -85,10 +85,13 @@ rocksdb::ColumnFamilyOptions CfOptions(const StoreOptions& o,
 // rules, identifiers, ledgers) and those scanned one customer at a time
 // (timeline, triggers: "customer \0 ...") keep hash tables of small skip
 // lists, by whole key or by customer: a batch inserts ~65k keys, each into
-// a skip list of a few entries instead of a search through one of ~100k,
-// whose key comparisons were most of the write (callgrind,
-// bench/README.md, tenth pass). The rest (meta, seen ids, outbox,
-// offsets: few keys, scanned whole) keep one skip list.
+// a skip list of tens of entries instead of a search through one of
+// ~100k, whose key comparisons were most of the write. A flush then sorts
+// a copy of the memtable, which costs a third of what the inserts saved
+// (callgrind, bench/README.md, tenth pass). One bucket per 4 KiB of
+// memtable: one per key cost ~50 MiB more peak RSS in bucket heads. The
+// rest (meta, seen ids, outbox, offsets: few keys, scanned whole) keep one
+// skip list.
 enum class Memtable { kSkipList, kByKey, kByCustomer };
 
 Memtable MemtableOf(Cf cf) {
@@ -128,7 +131,7 @@ void UseHashedMemtable(const StoreOptions& o, Memtable kind,
                        rocksdb::ColumnFamilyOptions* cf) {
   if (kind == Memtable::kSkipList) return;
   cf->memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(
-      /*bucket_count=*/std::max<size_t>(o.write_buffer_bytes / 512, 1024)));
+      /*bucket_count=*/std::max<size_t>(o.write_buffer_bytes / 4096, 1024)));
   if (kind == Memtable::kByKey) {
     cf->prefix_extractor.reset(rocksdb::NewNoopTransform());
   } else {
