@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <mutex>
 
@@ -79,78 +78,6 @@ rocksdb::ColumnFamilyOptions CfOptions(const StoreOptions& o,
   cf.memtable_prefix_bloom_size_ratio = 0.02;
   cf.memtable_whole_key_filtering = true;
   return cf;
-}
-
-// How a family's memtable is kept. Families read by whole key (profiles,
-// rules, identifiers, ledgers) and those scanned one customer at a time
-// (timeline, triggers: "customer \0 ...") keep hash tables of small skip
-// lists, by whole key or by customer: a batch inserts ~65k keys, each into
-// a skip list of tens of entries instead of a search through one of
-// ~100k, whose key comparisons were most of the write. A flush then sorts
-// a copy of the memtable, which costs a third of what the inserts saved
-// (callgrind, bench/README.md, tenth pass). One bucket per 4 KiB of
-// memtable: one per key cost ~50 MiB more peak RSS in bucket heads. The
-// rest (meta, seen ids, outbox, offsets: few keys, scanned whole) keep one
-// skip list.
-enum class Memtable { kSkipList, kByKey, kByCustomer };
-
-Memtable MemtableOf(Cf cf) {
-  switch (cf) {
-    case Cf::kProfiles:
-    case Cf::kRules:
-    case Cf::kIdentifiers:
-    case Cf::kLedgers:
-      return Memtable::kByKey;
-    case Cf::kTimeline:
-    case Cf::kTriggers:
-      return Memtable::kByCustomer;
-    default:
-      return Memtable::kSkipList;
-  }
-}
-
-// The customer part of a key, through its '\0' (the whole key if it has
-// none): what a kByCustomer family's memtable hashes on.
-class CustomerPrefix : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "custhub.CustomerPrefix"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    const void* nul = std::memchr(key.data(), '\0', key.size());
-    if (nul == nullptr) return key;
-    return rocksdb::Slice(key.data(),
-                          static_cast<const char*>(nul) - key.data() + 1);
-  }
-  bool InDomain(const rocksdb::Slice&) const override { return true; }
-};
-
-bool IsCustomerPrefix(absl::string_view prefix) {
-  return !prefix.empty() && prefix.find('\0') == prefix.size() - 1;
-}
-
-void UseHashedMemtable(const StoreOptions& o, Memtable kind,
-                       rocksdb::ColumnFamilyOptions* cf) {
-  if (kind == Memtable::kSkipList) return;
-  cf->memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(
-      /*bucket_count=*/std::max<size_t>(o.write_buffer_bytes / 4096, 1024)));
-  if (kind == Memtable::kByKey) {
-    cf->prefix_extractor.reset(rocksdb::NewNoopTransform());
-  } else {
-    cf->prefix_extractor = std::make_shared<CustomerPrefix>();
-  }
-}
-
-// A scan of one customer's keys in a kByCustomer family reads that
-// customer's skip list only (prefix mode). Any other scan asks for total
-// order, for which RocksDB sorts a copy of a hashed memtable: scans of the
-// whole family (start, erasure, digest, tools) can afford that.
-rocksdb::ReadOptions ScanOptions(Cf cf, absl::string_view prefix) {
-  rocksdb::ReadOptions r;
-  if (MemtableOf(cf) == Memtable::kByCustomer && IsCustomerPrefix(prefix)) {
-    r.prefix_same_as_start = true;
-  } else {
-    r.total_order_seek = true;
-  }
-  return r;
 }
 
 // Drops records whose event time is below a watermark the processor moves:
@@ -295,9 +222,6 @@ absl::Status StateStore::OpenDb() {
   db.create_if_missing = true;
   db.create_missing_column_families = true;
   db.enable_pipelined_write = true;
-  // Hashed memtables (UseHashedMemtable) take one writer at a time, which
-  // the store's writer thread is anyway.
-  db.allow_concurrent_memtable_write = false;
   db.max_background_jobs = 2;
   db.bytes_per_sync = 1 << 20;
   db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
@@ -323,10 +247,6 @@ absl::Status StateStore::OpenDb() {
       "custhub.TriggerExpiry");
   cfs[1 + static_cast<int>(Cf::kTriggers)].options.compaction_filter =
       trigger_filter.get();
-  for (int c = 0; c < kCfCount; ++c) {
-    UseHashedMemtable(options_, MemtableOf(static_cast<Cf>(c)),
-                      &cfs[1 + c].options);
-  }
   // Outbox entries (a batch's outputs, ~1 KiB of JSON per event, two
   // thirds of the bytes a batch writes) live until the broker confirms
   // them: flushes compress them with lz4, not zstd (bench/README.md).
@@ -538,31 +458,52 @@ absl::Status StateStore::Write(StateBatch& batch) {
 }
 
 absl::Status StateStore::WriteNow(StateBatch& batch) {
-  // In the batch's order: the families written most keep hashed memtables
-  // (MemtableOf), where key order buys nothing, so the sort by key that
-  // once helped their skip lists is gone.
+  // Memtables are skip lists that remember where the previous insert went:
+  // keys in order cost a few comparisons each, keys in hash order a full
+  // search (that was ~15% of the engine). So point operations go in key
+  // order per family. The sort is stable, so several writes of one key keep
+  // their order, and range deletes stay where they were: the sort never
+  // moves a point operation across one.
+  using Op = StateBatch::Op;
   std::lock_guard<std::mutex> write_lock(write_mu_);
+  std::vector<uint32_t>& order = write_order_;
+  order.clear();
+  for (uint32_t i = 0; i < batch.ops_.size(); ++i) order.push_back(i);
+  auto by_key = [&batch](uint32_t a, uint32_t b) {
+    const Op& x = batch.ops_[a];
+    const Op& y = batch.ops_[b];
+    if (x.cf != y.cf) return x.cf < y.cf;
+    return batch.KeyOf(x) < batch.KeyOf(y);
+  };
+  for (auto run = order.begin(); run != order.end();) {
+    auto end = std::find_if(run, order.end(), [&batch](uint32_t i) {
+      return batch.ops_[i].kind == StateBatch::Kind::kDeleteRange;
+    });
+    std::stable_sort(run, end, by_key);
+    run = end == order.end() ? end : end + 1;
+  }
   if (write_batch_ == nullptr) {
     write_batch_ = std::make_unique<rocksdb::WriteBatch>(batch.ByteSize() +
                                                          batch.Count() * 16);
   }
   rocksdb::WriteBatch& wb = *write_batch_;
   wb.Clear();
-  for (const StateBatch::Op& op : batch.ops_) {
-    absl::string_view k = batch.KeyOf(op);
-    absl::string_view v = batch.ValueOf(op);
+  for (uint32_t i : order) {
+    const Op* op = &batch.ops_[i];
+    absl::string_view k = batch.KeyOf(*op);
+    absl::string_view v = batch.ValueOf(*op);
     rocksdb::Slice key(k.data(), k.size());
     rocksdb::Slice value(v.data(), v.size());
     rocksdb::Status s;
-    switch (op.kind) {
+    switch (op->kind) {
       case StateBatch::Kind::kPut:
-        s = wb.Put(handle(op.cf), key, value);
+        s = wb.Put(handle(op->cf), key, value);
         break;
       case StateBatch::Kind::kDelete:
-        s = wb.Delete(handle(op.cf), key);
+        s = wb.Delete(handle(op->cf), key);
         break;
       case StateBatch::Kind::kDeleteRange:
-        s = wb.DeleteRange(handle(op.cf), key, value);
+        s = wb.DeleteRange(handle(op->cf), key, value);
         break;
     }
     if (!s.ok()) return FromRocks(s, "build batch");
@@ -579,7 +520,7 @@ absl::Status StateStore::ForEach(
   CUSTHUB_RETURN_IF_ERROR(Await());
   std::shared_lock<std::shared_mutex> lock(db_mu_);
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(ScanOptions(cf, prefix), handle(cf)));
+      db_->NewIterator(rocksdb::ReadOptions(), handle(cf)));
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid();
        it->Next()) {
     auto k = it->key();
@@ -595,25 +536,10 @@ absl::Status StateStore::ForEach(
 absl::Status StateStore::ForEachReverse(
     Cf cf, absl::string_view prefix,
     const std::function<bool(absl::string_view, absl::string_view)>& fn) {
-  if (MemtableOf(cf) == Memtable::kByCustomer && IsCustomerPrefix(prefix)) {
-    // A hashed memtable's prefix iterator cannot seek backwards (RocksDB's
-    // hash skip list has no SeekForPrev): read the customer's keys forward
-    // and hand them back newest first.
-    std::vector<std::pair<std::string, std::string>> all;
-    CUSTHUB_RETURN_IF_ERROR(
-        ForEach(cf, prefix, [&](absl::string_view k, absl::string_view v) {
-          all.emplace_back(k, v);
-          return true;
-        }));
-    for (auto it = all.rbegin(); it != all.rend(); ++it) {
-      if (!fn(it->first, it->second)) break;
-    }
-    return absl::OkStatus();
-  }
   CUSTHUB_RETURN_IF_ERROR(Await());
   std::shared_lock<std::shared_mutex> lock(db_mu_);
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(ScanOptions(cf, prefix), handle(cf)));
+      db_->NewIterator(rocksdb::ReadOptions(), handle(cf)));
   // The first key after every key with the prefix: the prefix with its last
   // byte below 0xff incremented (trailing 0xff bytes dropped).
   std::string upper(prefix);

@@ -228,11 +228,12 @@ class StateStore {
   std::vector<std::shared_ptr<void>> filters_;  // compaction filters, alive
   // Shared by every use of db_, exclusive while Scrub() closes and reopens.
   mutable std::shared_mutex db_mu_;
-  // Write()'s RocksDB batch, reused so its buffer keeps its capacity
-  // between batches (a fresh one costs page faults on tens of MiB per
-  // batch).
+  // Write()'s RocksDB batch and key order, reused so their buffers keep
+  // their capacity between batches (fresh ones cost page faults on tens of
+  // MiB per batch).
   std::mutex write_mu_;
   std::unique_ptr<rocksdb::WriteBatch> write_batch_;
+  std::vector<uint32_t> write_order_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   // WriteAsync: the writer thread, the batch it is writing with an index of

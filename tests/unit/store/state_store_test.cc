@@ -164,9 +164,10 @@ TEST_CASE("ForEach scans one prefix in key order", "[store]") {
 
 TEST_CASE("every family scans in key order, from memtables and files alike",
           "[store]") {
-  // Some families keep hashed memtables (point reads); their scans must
-  // still come in key order and stop at the prefix, whether the keys are
-  // in a memtable, in files, or both.
+  // Scans come in key order and stop at the prefix, whether the keys were
+  // written out of order, sit in a memtable, in files, or both (guards
+  // memtable and prefix options: hashed memtables were tried, bench/README
+  // tenth pass).
   TempDir dir;
   auto store = OpenOrDie(dir.path);
   std::mt19937 rng(7);
@@ -218,9 +219,9 @@ TEST_CASE("every family scans in key order, from memtables and files alike",
 
 TEST_CASE("one customer's timeline and triggers scan alone, both ways",
           "[store]") {
-  // Their memtables are hashed by customer ("id \0 ..."): a customer's scan
-  // must see its own keys only, in order, from memtables and files, and
-  // not those of a customer whose id extends its own.
+  // Keys are "id \0 ...": a customer's scan sees its own keys only, in
+  // order, from memtables and files, and not those of a customer whose id
+  // extends its own, nor range-deleted ones.
   TempDir dir;
   auto store = OpenOrDie(dir.path);
   auto key = [](const std::string& id, uint64_t at) {
