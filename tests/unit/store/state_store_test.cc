@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <filesystem>
 #include <random>
 
@@ -21,6 +22,29 @@ std::unique_ptr<StateStore> OpenOrDie(const std::string& path) {
   auto s = StateStore::Open({.path = path});
   REQUIRE(s.ok());
   return std::move(*s);
+}
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+// What a scan of `prefix` hands over, in its order; `reverse` scans newest
+// first and stops after `limit`.
+Pairs Scan(StateStore& store, Cf cf, absl::string_view prefix,
+           bool reverse = false, size_t limit = SIZE_MAX) {
+  Pairs out;
+  auto take = [&](absl::string_view k, absl::string_view v) {
+    out.emplace_back(k, v);
+    return out.size() < limit;
+  };
+  REQUIRE((reverse ? store.ForEachReverse(cf, prefix, take)
+                   : store.ForEach(cf, prefix, take))
+              .ok());
+  return out;
+}
+
+std::vector<std::string> KeysOf(const Pairs& pairs) {
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : pairs) keys.push_back(k);
+  return keys;
 }
 
 }  // namespace
@@ -151,15 +175,8 @@ TEST_CASE("ForEach scans one prefix in key order", "[store]") {
   b.Put(Cf::kLedgers, "t|desk|1", "t");
   b.Delete(Cf::kLedgers, "o|shop|3");
   REQUIRE(store->Write(b).ok());
-  std::vector<std::string> seen;
-  REQUIRE(store
-              ->ForEach(Cf::kLedgers, "o|",
-                        [&](absl::string_view k, absl::string_view) {
-                          seen.emplace_back(k);
-                          return true;
-                        })
-              .ok());
-  CHECK(seen == std::vector<std::string>{"o|shop|1", "o|shop|2"});
+  CHECK(KeysOf(Scan(*store, Cf::kLedgers, "o|")) ==
+        std::vector<std::string>{"o|shop|1", "o|shop|2"});
 }
 
 TEST_CASE("every family scans in key order, from memtables and files alike",
@@ -190,24 +207,11 @@ TEST_CASE("every family scans in key order, from memtables and files alike",
   for (Cf cf : {Cf::kProfiles, Cf::kRules, Cf::kIdentifiers, Cf::kLedgers,
                 Cf::kTimeline, Cf::kMeta}) {
     INFO(CfName(cf));
-    std::vector<std::string> forward, backward;
-    REQUIRE(store
-                ->ForEach(cf, "k|",
-                          [&](absl::string_view k, absl::string_view v) {
-                            CHECK(k == v);
-                            forward.emplace_back(k);
-                            return true;
-                          })
-                .ok());
-    CHECK(forward == keys);
-    REQUIRE(store
-                ->ForEachReverse(cf, "k|",
-                                 [&](absl::string_view k, absl::string_view) {
-                                   backward.emplace_back(k);
-                                   return true;
-                                 })
-                .ok());
-    CHECK(backward == std::vector<std::string>(keys.rbegin(), keys.rend()));
+    Pairs forward = Scan(*store, cf, "k|");
+    for (const auto& [k, v] : forward) CHECK(k == v);
+    CHECK(KeysOf(forward) == keys);
+    CHECK(KeysOf(Scan(*store, cf, "k|", /*reverse=*/true)) ==
+          std::vector<std::string>(keys.rbegin(), keys.rend()));
     auto one = store->Get(cf, "k|1123");
     REQUIRE(one.ok());
     CHECK(one->value_or("") == "k|1123");
@@ -252,42 +256,13 @@ TEST_CASE("one customer's timeline and triggers scan alone, both ways",
     std::vector<std::string> want;
     for (uint64_t t = 1; t <= 40; ++t) want.push_back(key("c1", t));
     std::string prefix = std::string("c1") + '\0';
-    std::vector<std::string> forward, backward;
-    REQUIRE(store
-                ->ForEach(cf, prefix,
-                          [&](absl::string_view k, absl::string_view v) {
-                            CHECK(v == "c1");
-                            forward.emplace_back(k);
-                            return true;
-                          })
-                .ok());
-    CHECK(forward == want);
-    REQUIRE(store
-                ->ForEachReverse(cf, prefix,
-                                 [&](absl::string_view k, absl::string_view) {
-                                   backward.emplace_back(k);
-                                   return backward.size() < 5;
-                                 })
-                .ok());
-    CHECK(backward ==
+    Pairs forward = Scan(*store, cf, prefix);
+    for (const auto& [k, v] : forward) CHECK(v == "c1");
+    CHECK(KeysOf(forward) == want);
+    CHECK(KeysOf(Scan(*store, cf, prefix, /*reverse=*/true, 5)) ==
           std::vector<std::string>(want.rbegin(), want.rbegin() + 5));
-    size_t erased = 0, all = 0;
-    REQUIRE(store
-                ->ForEach(cf, std::string("d") + '\0',
-                          [&](absl::string_view, absl::string_view) {
-                            ++erased;
-                            return true;
-                          })
-                .ok());
-    CHECK(erased == 0);
-    REQUIRE(store
-                ->ForEach(cf, "",
-                          [&](absl::string_view, absl::string_view) {
-                            ++all;
-                            return true;
-                          })
-                .ok());
-    CHECK(all == 3 * 40 + 1);
+    CHECK(Scan(*store, cf, std::string("d") + '\0').empty());
+    CHECK(Scan(*store, cf, "").size() == 3 * 40 + 1);
   }
 }
 
