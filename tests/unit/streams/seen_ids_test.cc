@@ -31,6 +31,19 @@ int SeenKeys(store::StateStore& store) {
   return n;
 }
 
+std::unique_ptr<store::StateStore> OpenStore(const TempDir& dir) {
+  auto store = store::StateStore::Open({.path = dir.path, .sync = false});
+  REQUIRE(store.ok());
+  return std::move(*store);
+}
+
+// The ids as loaded from `store`.
+SeenIds Loaded(store::StateStore& store) {
+  SeenIds seen;
+  REQUIRE(seen.Load(&store).ok());
+  return seen;
+}
+
 void Commit(store::StateStore& store, SeenIds& seen,
             const absl::flat_hash_map<SeenIds::Id, Micros>& fresh,
             Micros expiry) {
@@ -44,9 +57,8 @@ void Commit(store::StateStore& store, SeenIds& seen,
 TEST_CASE("seen ids are one record per batch and come back at a restart",
           "[streams][dedup]") {
   TempDir dir;
-  auto store = *store::StateStore::Open({.path = dir.path, .sync = false});
-  SeenIds seen;
-  REQUIRE(seen.Load(store.get()).ok());
+  auto store = OpenStore(dir);
+  SeenIds seen = Loaded(*store);
   absl::flat_hash_map<SeenIds::Id, Micros> fresh;
   for (int i = 0; i < 1000; ++i) {
     fresh[SeenIds::IdOf("shopify", "e" + std::to_string(i))] = kJan1 + i;
@@ -57,8 +69,7 @@ TEST_CASE("seen ids are one record per batch and come back at a restart",
   CHECK(SeenKeys(*store) == 2);
   CHECK(seen.Find(SeenIds::IdOf("shopify", "e7")) == kJan1 + 7);
 
-  SeenIds again;
-  REQUIRE(again.Load(store.get()).ok());
+  SeenIds again = Loaded(*store);
   CHECK(again.size() == 1001);
   CHECK(again.Find(SeenIds::IdOf("shopify", "e999")) == kJan1 + 999);
   CHECK(again.Find(SeenIds::IdOf("zendesk", "e1")) == kJan1 + kDay);
@@ -68,9 +79,8 @@ TEST_CASE("seen ids are one record per batch and come back at a restart",
 TEST_CASE("seen records wholly out of the window are deleted",
           "[streams][dedup]") {
   TempDir dir;
-  auto store = *store::StateStore::Open({.path = dir.path, .sync = false});
-  SeenIds seen;
-  REQUIRE(seen.Load(store.get()).ok());
+  auto store = OpenStore(dir);
+  SeenIds seen = Loaded(*store);
   Commit(*store, seen,
          {{SeenIds::IdOf("shopify", "old1"), kJan1},
           {SeenIds::IdOf("shopify", "old2"), kJan1 + kDay}},
@@ -81,8 +91,7 @@ TEST_CASE("seen records wholly out of the window are deleted",
   // The window starts after the first record's newest id: it goes.
   Commit(*store, seen, {}, kJan1 + 2 * kDay);
   CHECK(SeenKeys(*store) == 1);
-  SeenIds again;
-  REQUIRE(again.Load(store.get()).ok());
+  SeenIds again = Loaded(*store);
   CHECK_FALSE(again.Find(SeenIds::IdOf("shopify", "old2")).has_value());
   CHECK(again.Find(SeenIds::IdOf("shopify", "new")) == kJan1 + 9 * kDay);
 }
@@ -90,7 +99,7 @@ TEST_CASE("seen records wholly out of the window are deleted",
 TEST_CASE("an earlier version's seen keys are read, then rewritten as one",
           "[streams][dedup]") {
   TempDir dir;
-  auto store = *store::StateStore::Open({.path = dir.path, .sync = false});
+  auto store = OpenStore(dir);
   {
     store::StateBatch legacy;
     legacy.Put(store::Cf::kSeen, "shopify|e1",
@@ -99,22 +108,20 @@ TEST_CASE("an earlier version's seen keys are read, then rewritten as one",
                store::EncodeBigEndian64(static_cast<uint64_t>(kJan1 + 5)));
     REQUIRE(store->Write(legacy).ok());
   }
-  SeenIds seen;
-  REQUIRE(seen.Load(store.get()).ok());
+  SeenIds seen = Loaded(*store);
   CHECK(seen.Find(SeenIds::IdOf("shopify", "e1")) == kJan1);
   CHECK(seen.Find(SeenIds::IdOf("zendesk", "t9")) == kJan1 + 5);
   Commit(*store, seen, {{SeenIds::IdOf("sendgrid", "m1"), kJan1 + 7}},
          INT64_MIN);
   CHECK(SeenKeys(*store) == 1);
-  SeenIds again;
-  REQUIRE(again.Load(store.get()).ok());
+  SeenIds again = Loaded(*store);
   CHECK(again.size() == 3);
   CHECK(again.Find(SeenIds::IdOf("zendesk", "t9")) == kJan1 + 5);
 }
 
 TEST_CASE("a corrupt seen record stops the load", "[streams][dedup]") {
   TempDir dir;
-  auto store = *store::StateStore::Open({.path = dir.path, .sync = false});
+  auto store = OpenStore(dir);
   store::StateBatch bad;
   bad.Put(store::Cf::kSeen, std::string("\x01", 1) + std::string(16, '\0'),
           "short");
