@@ -16,11 +16,13 @@
 #include <mutex>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "src/common/hash.h"
 #include "src/common/status.h"
 #include "src/common/worker.h"
+#include "src/store/aside_files.h"
 
 namespace custhub::store {
 namespace {
@@ -31,6 +33,9 @@ constexpr const char* kCfNames[kCfCount] = {
 
 // The column families whose contents are customer state, in digest order.
 constexpr Cf kDigestCfs[] = {Cf::kProfiles, Cf::kLedgers, Cf::kIdentifiers};
+
+// The families whose values live in files beside RocksDB (aside_files.h).
+constexpr bool HoldsAside(Cf cf) { return cf == Cf::kOutbox; }
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context) {
   if (s.ok()) return absl::OkStatus();
@@ -214,7 +219,27 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
   store->seen_expiry_ = std::make_shared<std::atomic<int64_t>>(INT64_MIN);
   store->trigger_expiry_ = std::make_shared<std::atomic<int64_t>>(INT64_MIN);
   if (auto s = store->OpenDb(); !s.ok()) return s;
+  store->aside_ = std::make_unique<AsideFiles>(options.path + "/aside");
+  if (auto s = store->aside_->Create(); !s.ok()) return s;
+  if (auto s = store->RemoveAsideOrphans(); !s.ok()) return s;
   return store;
+}
+
+absl::Status StateStore::RemoveAsideOrphans() {
+  absl::flat_hash_set<std::string> named;
+  for (int i = 0; i < kCfCount; ++i) {
+    if (!HoldsAside(static_cast<Cf>(i))) continue;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[i]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::string name = AsideFiles::NameOf(
+          absl::string_view(it->value().data(), it->value().size()));
+      if (!name.empty()) named.insert(std::move(name));
+    }
+    CUSTHUB_RETURN_IF_ERROR(FromRocks(it->status(), "scan outbox"));
+  }
+  aside_->RemoveExcept(named);
+  return absl::OkStatus();
 }
 
 absl::Status StateStore::OpenDb() {
@@ -227,7 +252,7 @@ absl::Status StateStore::OpenDb() {
   db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db.keep_log_file_num = 3;
   // Ten families with 64 MiB memtables each could hold 1.3 GiB before any
-  // flush (the outbox alone takes ~20 MiB a batch); cap them together and
+  // flush; cap them together and
   // let RocksDB flush the largest when the sum is reached.
   db.db_write_buffer_size = 4 * options_.write_buffer_bytes;
   auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
@@ -247,13 +272,6 @@ absl::Status StateStore::OpenDb() {
       "custhub.TriggerExpiry");
   cfs[1 + static_cast<int>(Cf::kTriggers)].options.compaction_filter =
       trigger_filter.get();
-  // Outbox entries (a batch's outputs, ~1 KiB of JSON per event, two
-  // thirds of the bytes a batch writes) live until the broker confirms
-  // them: flushes compress them with lz4, not zstd (bench/README.md).
-  rocksdb::ColumnFamilyOptions& outbox =
-      cfs[1 + static_cast<int>(Cf::kOutbox)].options;
-  outbox.compression = rocksdb::kLZ4Compression;
-  outbox.bottommost_compression = rocksdb::kLZ4Compression;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(db, options_.path, cfs, &handles, &raw);
@@ -326,6 +344,7 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::OpenReader(
   store->db_.reset(raw);
   store->path_ = path;
   store->secondary_dir_ = tmpl;
+  store->aside_ = std::make_unique<AsideFiles>(path + "/aside");
   store->db_->DestroyColumnFamilyHandle(handles[0]).PermitUncheckedError();
   store->handles_.assign(handles.begin() + 1, handles.end());
   auto caught = store->db_->TryCatchUpWithPrimary();
@@ -449,7 +468,68 @@ absl::StatusOr<std::optional<std::string>> StateStore::Get(
                     rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
   if (!s.ok()) return FromRocks(s, absl::StrCat("read ", CfName(cf)));
+  if (HoldsAside(cf) && AsideFiles::IsReference(value)) {
+    CUSTHUB_ASSIGN_OR_RETURN(value, aside_->Read(value));
+  }
   return std::optional<std::string>(std::move(value));
+}
+
+absl::Status StateStore::Resolve(Cf cf, absl::string_view* v,
+                                 std::string* holder) const {
+  if (!HoldsAside(cf) || !AsideFiles::IsReference(*v)) return absl::OkStatus();
+  CUSTHUB_ASSIGN_OR_RETURN(*holder, aside_->Read(*v));
+  *v = *holder;
+  return absl::OkStatus();
+}
+
+struct StateStore::AsideWrite {
+  // Op index -> the reference stored instead of its value.
+  absl::flat_hash_map<uint32_t, std::string> references;
+  // Ops a later op on the same key overrides within the batch.
+  absl::flat_hash_set<uint32_t> superseded;
+  // Files written for this batch, and those of the values it replaces.
+  std::vector<std::string> written, replaced;
+};
+
+absl::Status StateStore::PrepareAside(const StateBatch& batch,
+                                      AsideWrite* out) {
+  // Per key, only the batch's last point operation shows.
+  absl::flat_hash_map<std::pair<int, absl::string_view>, uint32_t> last;
+  for (uint32_t i = 0; i < batch.ops_.size(); ++i) {
+    const StateBatch::Op& op = batch.ops_[i];
+    if (!HoldsAside(op.cf)) continue;
+    if (op.kind == StateBatch::Kind::kDeleteRange) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "range delete in ", CfName(op.cf), ", whose values live in files"));
+    }
+    auto [it, fresh] =
+        last.try_emplace({static_cast<int>(op.cf), batch.KeyOf(op)}, i);
+    if (!fresh) {
+      out->superseded.insert(it->second);
+      it->second = i;
+    }
+  }
+  for (const auto& [cf_key, i] : last) {
+    const StateBatch::Op& op = batch.ops_[i];
+    absl::string_view key = cf_key.second;
+    std::string now;
+    auto s = db_->Get(rocksdb::ReadOptions(), handle(op.cf),
+                      rocksdb::Slice(key.data(), key.size()), &now);
+    if (!s.ok() && !s.IsNotFound()) {
+      return FromRocks(s, absl::StrCat("read ", CfName(op.cf)));
+    }
+    if (std::string name = s.ok() ? AsideFiles::NameOf(now) : "";
+        !name.empty()) {
+      out->replaced.push_back(std::move(name));
+    }
+    if (op.kind != StateBatch::Kind::kPut) continue;
+    CUSTHUB_ASSIGN_OR_RETURN(std::string reference,
+                             aside_->Write(batch.ValueOf(op), sync_));
+    out->written.push_back(AsideFiles::NameOf(reference));
+    out->references[i] = std::move(reference);
+  }
+  if (sync_ && !out->written.empty()) return aside_->SyncDirectory();
+  return absl::OkStatus();
 }
 
 absl::Status StateStore::Write(StateBatch& batch) {
@@ -488,10 +568,22 @@ absl::Status StateStore::WriteNow(StateBatch& batch) {
   }
   rocksdb::WriteBatch& wb = *write_batch_;
   wb.Clear();
+  std::shared_lock<std::shared_mutex> lock(db_mu_);
+  // Files first, the batch that names them after; a failure anywhere takes
+  // this batch's files away again, a landed batch those it replaced.
+  AsideWrite aside;
+  absl::Status status = PrepareAside(batch, &aside);
   for (uint32_t i : order) {
+    if (!status.ok()) break;
     const Op* op = &batch.ops_[i];
     absl::string_view k = batch.KeyOf(*op);
     absl::string_view v = batch.ValueOf(*op);
+    if (HoldsAside(op->cf)) {
+      if (aside.superseded.contains(i)) continue;
+      if (auto ref = aside.references.find(i); ref != aside.references.end()) {
+        v = ref->second;
+      }
+    }
     rocksdb::Slice key(k.data(), k.size());
     rocksdb::Slice value(v.data(), v.size());
     rocksdb::Status s;
@@ -506,12 +598,15 @@ absl::Status StateStore::WriteNow(StateBatch& batch) {
         s = wb.DeleteRange(handle(op->cf), key, value);
         break;
     }
-    if (!s.ok()) return FromRocks(s, "build batch");
+    status = FromRocks(s, "build batch");
   }
-  rocksdb::WriteOptions wo;
-  wo.sync = sync_;
-  std::shared_lock<std::shared_mutex> lock(db_mu_);
-  return FromRocks(db_->Write(wo, &wb), "write batch");
+  if (status.ok()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = sync_;
+    status = FromRocks(db_->Write(wo, &wb), "write batch");
+  }
+  aside_->Remove(status.ok() ? aside.replaced : aside.written);
+  return status;
 }
 
 absl::Status StateStore::ForEach(
@@ -521,14 +616,14 @@ absl::Status StateStore::ForEach(
   std::shared_lock<std::shared_mutex> lock(db_mu_);
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handle(cf)));
+  std::string held;  // a value read from its file
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid();
        it->Next()) {
     auto k = it->key();
     if (!k.starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) break;
-    if (!fn(absl::string_view(k.data(), k.size()),
-            absl::string_view(it->value().data(), it->value().size()))) {
-      break;
-    }
+    absl::string_view v(it->value().data(), it->value().size());
+    CUSTHUB_RETURN_IF_ERROR(Resolve(cf, &v, &held));
+    if (!fn(absl::string_view(k.data(), k.size()), v)) break;
   }
   return FromRocks(it->status(), absl::StrCat("scan ", CfName(cf)));
 }
@@ -559,13 +654,13 @@ absl::Status StateStore::ForEachReverse(
     }
   }
   rocksdb::Slice p(prefix.data(), prefix.size());
+  std::string held;  // a value read from its file
   for (; it->Valid(); it->Prev()) {
     auto k = it->key();
     if (!k.starts_with(p)) break;
-    if (!fn(absl::string_view(k.data(), k.size()),
-            absl::string_view(it->value().data(), it->value().size()))) {
-      break;
-    }
+    absl::string_view v(it->value().data(), it->value().size());
+    CUSTHUB_RETURN_IF_ERROR(Resolve(cf, &v, &held));
+    if (!fn(absl::string_view(k.data(), k.size()), v)) break;
   }
   return FromRocks(it->status(), absl::StrCat("scan ", CfName(cf)));
 }
@@ -612,14 +707,14 @@ uint64_t StateStore::DiskBytes() {
   uint64_t wal = 0;
   if (db_->GetIntProperty("rocksdb.live-wal-size", &wal))
     total += wal;  // absent in old versions
-  return total;
+  return total + aside_->Bytes();
 }
 
 uint64_t StateStore::DiskBytes(Cf cf) {
   std::shared_lock<std::shared_mutex> lock(db_mu_);
   uint64_t v = 0;
   db_->GetIntProperty(handle(cf), "rocksdb.total-sst-files-size", &v);
-  return v;
+  return HoldsAside(cf) ? v + aside_->Bytes() : v;
 }
 
 std::string StateStore::Property(const std::string& name) {

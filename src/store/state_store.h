@@ -45,6 +45,8 @@ class Worker;
 
 namespace custhub::store {
 
+class AsideFiles;
+
 // Column families. Their names are part of the on-disk format.
 enum class Cf : int {
   kProfiles = 0,  // customer id -> CustomerState
@@ -52,7 +54,7 @@ enum class Cf : int {
   kIdentifiers = 2,  // "email:a@b.com" / "phone:+1..." / "shopify:123" -> id
   kOffsets = 3,      // topic \0 partition(be32) -> next offset (be64)
   kSeen = 4,         // event id -> event time (be64), for dedup
-  kOutbox = 5,       // sequence (be64) -> OutboxRecord
+  kOutbox = 5,       // sequence (be64) -> a batch's outputs, in a file aside
   kMeta = 6,         // format version and counters
   kTimeline = 7,     // customer \0 time(be64) hash(be64) -> TimelineEntry
   kTriggers = 8,     // customer \0 time(be64) hash(be64) -> Trigger
@@ -86,8 +88,7 @@ class StateBatch {
   // As Put, but the batch keeps a pointer to `value` instead of a copy: its
   // bytes must stay where they are until the write of this batch is done
   // (Write returned, or Await after WriteAsync). For a batch's one large
-  // value (the outbox entry: tens of MiB), which is then copied once, into
-  // RocksDB's write batch, instead of twice.
+  // value (the outbox entry: tens of MiB), written once, to its file.
   void PutReferenced(Cf cf, absl::string_view key, absl::string_view value);
   void Delete(Cf cf, absl::string_view key);
   // Records that `next_offset` is the next record to read from a partition.
@@ -177,9 +178,9 @@ class StateStore {
   // per-partition order give the same digest, whatever the batching.
   absl::StatusOr<std::string> Digest();
 
-  // Approximate bytes on disk (SST and WAL).
+  // Approximate bytes on disk (SST, WAL and the outbox's files).
   uint64_t DiskBytes();
-  // SST bytes of one family.
+  // One family's bytes on disk: its SST files (and the outbox's files).
   uint64_t DiskBytes(Cf cf);
   // RocksDB's property `name` for the default family, e.g. "rocksdb.stats".
   std::string Property(const std::string& name);
@@ -216,6 +217,16 @@ class StateStore {
   absl::Status AwaitLocked();  // Await() with await_mu_ held
   absl::Status OpenDb();
   void CloseDb();
+  // The outbox family's values live in files of their own (aside_files.h).
+  // PrepareAside writes the batch's, and lists the files of the values it
+  // replaces or deletes, to go once the batch has landed.
+  struct AsideWrite;
+  absl::Status PrepareAside(const StateBatch& batch, AsideWrite* out);
+  // The value itself where `*v` is a reference to a file (read into
+  // `*holder`).
+  absl::Status Resolve(Cf cf, absl::string_view* v, std::string* holder) const;
+  // Files a crash left that no record names.
+  absl::Status RemoveAsideOrphans();
   rocksdb::ColumnFamilyHandle* handle(Cf cf) const {
     return handles_[static_cast<int>(cf)];
   }
@@ -236,6 +247,7 @@ class StateStore {
   std::vector<uint32_t> write_order_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<AsideFiles> aside_;
   // WriteAsync: the writer thread, the batch it is writing with an index of
   // its keys (Get reads it), and the first failure, which sticks.
   struct InFlight;
