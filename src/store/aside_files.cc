@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/common/hash.h"
+#include "src/store/state_store.h"
 
 namespace custhub::store {
 namespace {
@@ -20,20 +21,6 @@ namespace {
 // values start with 0x00 'B' (a batch's entry) or 0x0a (one record).
 constexpr absl::string_view kMarker{"\0A", 2};
 constexpr size_t kHeader = 2 + 8 + 8;
-
-void PutBe64(uint64_t v, std::string* out) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((v >> shift) & 0xff));
-  }
-}
-
-uint64_t GetBe64(absl::string_view bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) {
-    v = (v << 8) | static_cast<unsigned char>(bytes[i]);
-  }
-  return v;
-}
 
 absl::Status ErrnoStatus(int err, absl::string_view what,
                          absl::string_view path) {
@@ -106,11 +93,8 @@ absl::StatusOr<std::string> AsideFiles::Write(absl::string_view value,
     ::unlink(path.c_str());
     return ErrnoStatus(err, "sync", path);
   }
-  std::string reference(kMarker);
-  PutBe64(value.size(), &reference);
-  PutBe64(Hash64(value), &reference);
-  reference += name;
-  return reference;
+  return absl::StrCat(kMarker, EncodeBigEndian64(value.size()),
+                      EncodeBigEndian64(Hash64(value)), name);
 }
 
 absl::Status AsideFiles::SyncDirectory() {
@@ -125,8 +109,8 @@ absl::StatusOr<std::string> AsideFiles::Read(
   if (!IsReference(reference)) {
     return absl::InvalidArgumentError("not a reference to a file");
   }
-  const uint64_t size = GetBe64(reference.substr(2));
-  const uint64_t digest = GetBe64(reference.substr(10));
+  const uint64_t size = DecodeBigEndian64(reference.substr(2, 8));
+  const uint64_t digest = DecodeBigEndian64(reference.substr(10, 8));
   std::string path = absl::StrCat(dir_, "/", reference.substr(kHeader));
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {

@@ -8,8 +8,8 @@
 //
 //   AsideFiles files(state_dir + "/aside");
 //   CUSTHUB_RETURN_IF_ERROR(files.Create());
-//   CUSTHUB_ASSIGN_OR_RETURN(std::string ref, files.Write(value,
-//   /*sync=*/true)); CUSTHUB_RETURN_IF_ERROR(files.SyncDirectory());
+//   CUSTHUB_ASSIGN_OR_RETURN(std::string ref, files.Write(value, true));
+//   CUSTHUB_RETURN_IF_ERROR(files.SyncDirectory());
 //   ... the reference goes into the RocksDB batch ...
 //   CUSTHUB_ASSIGN_OR_RETURN(std::string back, files.Read(ref));
 //
