@@ -57,7 +57,7 @@ absl::Status Hub::Start() {
                 : options_.replay       ? 60 * kMicrosPerSecond
                                         : kMicrosPerSecond;
   mo.max_buffered = options_.merge_max_buffered;
-  merge_ = InputMerge<kafka::Message>(mo);
+  merge_ = InputMerge<PolledRecord>(mo);
   std::vector<std::pair<std::string, int32_t>> parts;
   for (const auto& tp : assignment_) parts.emplace_back(tp.topic, tp.partition);
   merge_.Reset(parts);
@@ -105,7 +105,7 @@ absl::Status Hub::ReadErasuresFirst() {
     for (const auto& m : messages) {
       if (!m.error().ok()) continue;
       next[m.partition()] = m.offset() + 1;
-      CUSTHUB_RETURN_IF_ERROR(ApplyErasure(m));
+      CUSTHUB_RETURN_IF_ERROR(ApplyErasure(PolledRecord(m)));
     }
   }
   Log(LogLevel::kInfo, "erasure requests read before replaying",
@@ -113,7 +113,7 @@ absl::Status Hub::ReadErasuresFirst() {
   return absl::OkStatus();
 }
 
-absl::Status Hub::ApplyErasure(const kafka::Message& m) {
+absl::Status Hub::ApplyErasure(const PolledRecord& m) {
   CUSTHUB_RETURN_IF_ERROR(CommitAndPublish());  // what came before it
   CUSTHUB_RETURN_IF_ERROR(processor_->AddErasure(ToInput(m)));
   bool erased = processor_->HasErasures();
@@ -124,7 +124,7 @@ absl::Status Hub::ApplyErasure(const kafka::Message& m) {
   return absl::OkStatus();
 }
 
-InputRecord Hub::ToInput(const kafka::Message& m) {
+InputRecord Hub::ToInput(const PolledRecord& m) {
   InputRecord r;
   r.topic = m.topic();
   r.partition = m.partition();
@@ -204,11 +204,11 @@ absl::StatusOr<size_t> Hub::RunOnce() {
       Log(LogLevel::kWarn, "fault",
           {{"kind", "consume"}, {"error", std::string(err.message())}});
     } else {
-      merge_.Add(std::move(m));
+      merge_.Add(PolledRecord(m));
       last_input_at_ = started;
     }
   }
-  std::vector<kafka::Message> messages;
+  std::vector<PolledRecord> messages;
   MergeStats merge_before = merge_.stats();
   merge_.Take(options_.batch_max, started, &messages);
   ReportMergeEscapes(merge_before);

@@ -27,6 +27,7 @@
 #include "streams/merge.h"
 #include "streams/options.h"
 #include "streams/outbox.h"
+#include "streams/polled_record.h"
 #include "streams/processor.h"
 
 namespace custhub::streams {
@@ -92,8 +93,8 @@ class Hub {
   absl::Status FinishAndPublish();
   absl::Status ReadErasuresFirst();
   // Commits what is pending, then the erasure alone, then compacts.
-  absl::Status ApplyErasure(const kafka::Message& m);
-  static InputRecord ToInput(const kafka::Message& m);
+  absl::Status ApplyErasure(const PolledRecord& m);
+  static InputRecord ToInput(const PolledRecord& m);
 
   HubOptions options_;
   std::unique_ptr<store::StateStore> store_;
@@ -102,7 +103,7 @@ class Hub {
   std::unique_ptr<BatchProcessor> processor_;
   std::vector<kafka::TopicPartition> assignment_;
   // Polled records in the order they fold (merge.h).
-  InputMerge<kafka::Message> merge_;
+  InputMerge<PolledRecord> merge_;
   void ReportMergeEscapes(const MergeStats& before);
   // Live mode: moves stream time to the wall clock once inputs have been
   // idle for options_.advance_when_idle (at most once a second).

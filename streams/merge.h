@@ -15,10 +15,10 @@
 // delivers again, and more than `max_buffered` held records release the
 // earliest regardless.
 //
-//   InputMerge<kafka::Message> merge({.max_wait = kMicrosPerSecond});
+//   InputMerge<PolledRecord> merge({.max_wait = kMicrosPerSecond});
 //   merge.Reset(partitions);
 //   for (auto& m : polled) m.is_partition_eof()
-//       ? merge.MarkEnd(m.topic(), m.partition()) : merge.Add(std::move(m));
+//       ? merge.MarkEnd(m.topic(), m.partition()) : merge.Add(PolledRecord(m));
 //   merge.Take(batch_max, WallNowMicros(), &ready);  // fold `ready` in order
 //
 // T needs topic(), partition() and timestamp_ms(). Thread-safety: none.

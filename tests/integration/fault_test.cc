@@ -92,3 +92,35 @@ TEST_CASE("a poll returns the records queued without waiting for a full batch",
   }
   CHECK(got == 3);
 }
+
+TEST_CASE("a polled record keeps its fields once librdkafka's message is gone",
+          "[integration][kafka]") {
+  auto broker = StartBroker(1, 1);
+  synth::SynthRecord r;
+  r.topic = "orders";
+  r.key = "cus_7";
+  r.value = R"({"id": 1001})";
+  r.headers = {{"source", "shopify"}, {"event-type", "orders/create"}};
+  ProduceAll(broker->bootstrap(), {r});
+  auto consumer = kafka::Consumer::Create({broker->bootstrap(), {}});
+  REQUIRE(consumer.ok());
+  REQUIRE((*consumer)->Assign({{"orders", 0, 0}}).ok());
+  std::vector<streams::PolledRecord> kept;
+  for (int polls = 0; kept.empty() && polls < 100; ++polls) {
+    auto batch = (*consumer)->PollBatch(10, 200);
+    REQUIRE(batch.ok());
+    for (const auto& m : *batch) {
+      if (m.error().ok()) kept.emplace_back(m);
+    }
+  }  // the librdkafka messages are destroyed here
+  consumer->reset();
+  REQUIRE(kept.size() == 1);
+  const streams::PolledRecord& p = kept[0];
+  CHECK(p.topic() == "orders");
+  CHECK(p.partition() == 0);
+  CHECK(p.offset() == 0);
+  CHECK(p.timestamp_ms() > 0);
+  CHECK(p.key() == "cus_7");
+  CHECK(p.value() == R"({"id": 1001})");
+  CHECK(p.headers() == r.headers);
+}
