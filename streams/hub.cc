@@ -105,7 +105,8 @@ absl::Status Hub::ReadErasuresFirst() {
     for (const auto& m : messages) {
       if (!m.error().ok()) continue;
       next[m.partition()] = m.offset() + 1;
-      CUSTHUB_RETURN_IF_ERROR(ApplyErasure(PolledRecord(m)));
+      PolledRecord record(m);
+      CUSTHUB_RETURN_IF_ERROR(ApplyErasure(record));
     }
   }
   Log(LogLevel::kInfo, "erasure requests read before replaying",
@@ -113,7 +114,7 @@ absl::Status Hub::ReadErasuresFirst() {
   return absl::OkStatus();
 }
 
-absl::Status Hub::ApplyErasure(const PolledRecord& m) {
+absl::Status Hub::ApplyErasure(PolledRecord& m) {
   CUSTHUB_RETURN_IF_ERROR(CommitAndPublish());  // what came before it
   CUSTHUB_RETURN_IF_ERROR(processor_->AddErasure(ToInput(m)));
   bool erased = processor_->HasErasures();
@@ -124,14 +125,14 @@ absl::Status Hub::ApplyErasure(const PolledRecord& m) {
   return absl::OkStatus();
 }
 
-InputRecord Hub::ToInput(const PolledRecord& m) {
+InputRecord Hub::ToInput(PolledRecord& m) {
   InputRecord r;
   r.topic = m.topic();
   r.partition = m.partition();
   r.offset = m.offset();
   r.key = m.key();
   r.value = m.value();
-  r.headers = m.headers();
+  r.headers = m.TakeHeaders();
   r.timestamp_ms = m.timestamp_ms();
   return r;
 }
@@ -220,7 +221,7 @@ absl::StatusOr<size_t> Hub::RunOnce() {
   // Records fold in runs (decoded ahead on the processor's worker); an
   // erasure request ends a run.
   std::vector<InputRecord> run;
-  for (const auto& m : messages) {
+  for (auto& m : messages) {
     if (probe_) stamps.push_back(m.timestamp_ms());
     if (int64_t ts = m.timestamp_ms(); ts >= 0) {
       oldest_ms = oldest_ms < 0 ? ts : std::min(oldest_ms, ts);

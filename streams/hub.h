@@ -93,8 +93,9 @@ class Hub {
   absl::Status FinishAndPublish();
   absl::Status ReadErasuresFirst();
   // Commits what is pending, then the erasure alone, then compacts.
-  absl::Status ApplyErasure(const PolledRecord& m);
-  static InputRecord ToInput(const PolledRecord& m);
+  absl::Status ApplyErasure(PolledRecord& m);
+  // Views of `m`'s topic, key and value; its headers move over.
+  static InputRecord ToInput(PolledRecord& m);
 
   HubOptions options_;
   std::unique_ptr<store::StateStore> store_;

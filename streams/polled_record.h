@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -35,6 +36,8 @@ class PolledRecord {
     return absl::string_view(bytes_).substr(key_size_);
   }
   const std::vector<kafka::Header>& headers() const { return headers_; }
+  // Moves the headers out (the record is done with once folded).
+  std::vector<kafka::Header> TakeHeaders() { return std::move(headers_); }
 
  private:
   std::string topic_;
