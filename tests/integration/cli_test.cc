@@ -40,7 +40,7 @@ CommandResult WaitForProfile(const std::string& id, const std::string& dir,
 
 }  // namespace
 
-TEST_CASE("broker and hub run as processes; profile get works beside them",
+TEST_CASE("broker and hub run as processes, and profile get works beside them",
           "[integration][cli]") {
   Child broker({kBin, "broker", "--brokers", "1", "--partitions", "2"});
   std::string bootstrap = Bootstrap(broker);

@@ -85,8 +85,9 @@ TEST_CASE("kill -9 at random points loses and doubles nothing",
   FinishAndVerify(broker->bootstrap(), state, dir.path + "/replay", synth);
 }
 
-TEST_CASE("a full disk stops the hub with a clear message; it resumes cleanly",
-          "[integration][crash]") {
+TEST_CASE(
+    "a full disk stops the hub with a clear message, and it resumes cleanly",
+    "[integration][crash]") {
   auto broker = StartBroker(1, 2);
   synth::SyntheticStore synth({.customers = 300, .seed = 5});
   ProduceAll(broker->bootstrap(), synth.records());

@@ -73,7 +73,7 @@ TEST_CASE("histogram labels come before le", "[metrics]") {
 }
 
 TEST_CASE(
-    "families render in name order; the same name returns the same family",
+    "families render in name order, and the same name returns the same family",
     "[metrics]") {
   MetricsRegistry r;
   r.Gauge("b", "B.").Set({}, 1);
