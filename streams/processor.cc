@@ -104,6 +104,8 @@ absl::Status BatchProcessor::Init() {
         return true;
       }));
   SetExpiries();
+  store_->SetLogWindow(options_.timeline_retention);
+  CUSTHUB_RETURN_IF_ERROR(MigrateTimeline());
   CUSTHUB_RETURN_IF_ERROR(seen_.Load(store_));
   CUSTHUB_RETURN_IF_ERROR(LoadOpenBlobs());
   return LoadErased();
@@ -296,7 +298,6 @@ absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::AddLoaded(
     return absl::DataLossError(absl::StrCat("rules of ", id, " are corrupt"));
   }
   slot.indexed_due = rules::NextDue(*slot.state);
-  slot.loaded_last_event = slot.state->last_event_micros();
   slot.stored_profile = std::move(profile);
   slot.stored_rules = std::move(rules);
   return &customers_.emplace(id, std::move(slot)).first->second;

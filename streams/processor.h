@@ -189,8 +189,6 @@ class BatchProcessor {
     bool rules_only = false;
     // The due time under which the timer index lists this customer.
     std::optional<Micros> indexed_due;
-    // Its newest event as loaded (0: new in this batch), for timeline trims.
-    Micros loaded_last_event = 0;
     // The profile and rules bytes as committed: read when loaded, replaced
     // by what the batch writes, then handed to the customer cache.
     std::string stored_profile, stored_rules;
@@ -367,6 +365,8 @@ class BatchProcessor {
                             store::StateBatch* batch);
   std::vector<std::pair<std::string, std::string>> moved_timelines_;
   void WriteTimeline(store::StateBatch* batch);
+  // Rewrites earlier versions' timeline values as windowed logs, once.
+  absl::Status MigrateTimeline();
   // Triggers (rules wiring, triggers.cc).
   std::vector<std::pair<std::string, custhub::v1::Trigger>> triggers_;
   void AddTriggers(std::vector<custhub::v1::Trigger> triggers);

@@ -2,9 +2,11 @@
 // a window of event time, for the HTTP API and the inspector page.
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "src/common/hash.h"
+#include "src/common/log.h"
 #include "src/common/money.h"
 #include "src/common/status.h"
+#include "src/store/windowed_log.h"
+#include "streams/meta_keys.h"
 #include "streams/processor.h"
 
 namespace custhub::streams {
@@ -65,11 +67,16 @@ std::string Summary(const v1::Event& e) {
   }
 }
 
-std::string TimelineKey(absl::string_view customer, Micros at,
-                        absl::string_view event_id) {
-  return absl::StrCat(customer, absl::string_view("\0", 1),
-                      store::EncodeBigEndian64(static_cast<uint64_t>(at)),
-                      store::EncodeBigEndian64(Hash64(event_id)));
+// A customer's timeline: one windowed log (src/store/windowed_log.h).
+std::string TimelineKey(absl::string_view customer) {
+  return absl::StrCat(customer, absl::string_view("\0", 1));
+}
+
+// Earlier versions kept a value per customer and batch, under
+// customer \0 time(be64) hash(be64): a single entry, or '\0' and a pack.
+bool IsLegacyKey(absl::string_view key) {
+  size_t end = key.find('\0');
+  return end != absl::string_view::npos && end + 1 < key.size();
 }
 
 }  // namespace
@@ -79,7 +86,6 @@ v1::TimelineEntry TimelineEntryOf(const v1::Event& e, Micros at) {
   t.set_at_micros(at);
   t.set_source(e.source());
   t.set_event_type(e.event_type());
-  t.set_event_id(e.event_id());
   t.set_summary(Summary(e));
   return t;
 }
@@ -98,11 +104,17 @@ absl::Status BatchProcessor::MoveTimeline(const std::string& from,
     auto& dst = timeline_[to];
     for (auto& t : pending.mapped()) dst.push_back(std::move(t));
   }
-  std::string prefix = absl::StrCat(from, absl::string_view("\0", 1));
+  std::string prefix = TimelineKey(from);
   for (Cf cf : {Cf::kTimeline, Cf::kTriggers}) {
     CUSTHUB_RETURN_IF_ERROR(store_->ForEach(
         cf, prefix, [&](absl::string_view k, absl::string_view v) {
-          batch->Put(cf, absl::StrCat(to, k.substr(from.size())), v);
+          std::string key = absl::StrCat(to, k.substr(from.size()));
+          // A timeline joins the one `to` may have.
+          if (cf == Cf::kTimeline) {
+            batch->Merge(cf, key, v);
+          } else {
+            batch->Put(cf, key, v);
+          }
           return true;
         }));
     std::string end = absl::StrCat(from, absl::string_view("\1", 1));
@@ -112,42 +124,56 @@ absl::Status BatchProcessor::MoveTimeline(const std::string& from,
 }
 
 void BatchProcessor::WriteTimeline(store::StateBatch* batch) {
-  std::string value;
+  // One append per customer and batch; RocksDB joins them and drops what
+  // falls out of the window (SetLogWindow).
+  std::string items, entry;
   for (auto& [id, entries] : timeline_) {
     if (!customers_.contains(id)) continue;  // erased or merged away
-    // One value per customer and batch, under its newest entry (a lone
-    // entry is stored as it is).
-    auto newest = std::max_element(entries.begin(), entries.end(),
-                                   [](const auto& a, const auto& b) {
-                                     return a.at_micros() < b.at_micros();
-                                   });
-    Micros newest_at = newest->at_micros();
-    std::string key = TimelineKey(id, newest_at, newest->event_id());
-    value.clear();
-    if (entries.size() == 1) {
-      entries.front().AppendToString(&value);
-    } else {
-      v1::TimelinePack pack;
-      for (auto& t : entries) *pack.add_entries() = std::move(t);
-      value.push_back('\0');
-      pack.AppendToString(&value);
+    items.clear();
+    for (auto& t : entries) {
+      Micros at = t.at_micros();
+      t.clear_at_micros();  // the frame holds it
+      entry.clear();
+      t.AppendToString(&entry);
+      store::AppendLogItem(&items, at, entry);
     }
-    batch->Put(Cf::kTimeline, key, value);
-    // Values wholly older than the window go, as one range delete, when
-    // the window's start has entered a new day since the customer's last
-    // batch: a range delete per customer and batch was ~5k range
-    // tombstones per 20k records, which every flush and read of the family
-    // then sorted through. Entries stay at most a day past the window.
-    Micros cutoff = newest_at - options_.timeline_retention;
-    const CustomerSlot& slot = customers_.at(id);
-    Micros last_cutoff = slot.loaded_last_event - options_.timeline_retention;
-    bool new_day = slot.loaded_last_event == 0 ||
-                   cutoff / kMicrosPerDay != last_cutoff / kMicrosPerDay;
-    if (new_day && slot.state->first_seen_micros() < cutoff) {
-      batch->DeleteRange(Cf::kTimeline, TimelineKey(id, 0, ""),
-                         TimelineKey(id, cutoff, ""));
-    }
+    batch->Merge(Cf::kTimeline, TimelineKey(id), items);
   }
+}
+
+absl::Status BatchProcessor::MigrateTimeline() {
+  CUSTHUB_ASSIGN_OR_RETURN(auto done, store_->Get(Cf::kMeta, kTimelineLogKey));
+  if (done.has_value()) return absl::OkStatus();
+  store::StateBatch batch;
+  std::string items;
+  size_t corrupt = 0;
+  CUSTHUB_RETURN_IF_ERROR(store_->ForEach(
+      Cf::kTimeline, "", [&](absl::string_view k, absl::string_view v) {
+        if (!IsLegacyKey(k)) return true;
+        batch.Delete(Cf::kTimeline, k);
+        v1::TimelinePack pack;
+        bool packed = !v.empty() && v[0] == '\0';
+        if (packed) v.remove_prefix(1);
+        if (packed ? !pack.ParseFromArray(v.data(), v.size())
+                   : !pack.add_entries()->ParseFromArray(v.data(), v.size())) {
+          ++corrupt;  // unreadable before too: it goes
+          return true;
+        }
+        items.clear();
+        for (v1::TimelineEntry& t : *pack.mutable_entries()) {
+          Micros at = t.at_micros();
+          t.clear_at_micros();
+          store::AppendLogItem(&items, at, t.SerializeAsString());
+        }
+        batch.Merge(Cf::kTimeline, k.substr(0, k.find('\0') + 1), items);
+        return true;
+      }));
+  if (corrupt > 0) {
+    Log(LogLevel::kWarn, "corrupt timeline values dropped",
+        {{"values", absl::StrCat(corrupt)}});
+  }
+  batch.Put(Cf::kMeta, kTimelineLogKey, "1");
+  return store_->Write(batch);
 }
 
 }  // namespace custhub::streams

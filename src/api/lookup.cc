@@ -5,10 +5,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "src/common/hash.h"
 #include "src/common/status.h"
 #include "src/common/time.h"
 #include "src/identity/identifiers.h"
+#include "src/store/windowed_log.h"
 
 namespace custhub::api {
 namespace {
@@ -82,50 +82,31 @@ absl::StatusOr<std::vector<custhub::v1::TimelineEntry>> RecentTimeline(
   using custhub::v1::TimelineEntry;
   std::vector<TimelineEntry> out;
   if (limit == 0 || customer_id.empty()) return out;
-  // Values are single entries or packs of one batch's entries (state.proto
-  // TimelinePack), keyed by their newest entry's time. Newest key first, a
-  // pack can still hold entries older than the next one's: read on until no
-  // unread value can hold one of the `limit` newest.
-  auto newer = [](const TimelineEntry& a, const TimelineEntry& b) {
-    if (a.at_micros() != b.at_micros()) return a.at_micros() > b.at_micros();
-    return Hash64(a.event_id()) > Hash64(b.event_id());  // as keys order
-  };
-  std::string prefix = absl::StrCat(customer_id, absl::string_view("\0", 1));
+  // One windowed log per customer (src/store/windowed_log.h), items in the
+  // order folded, each an entry without its time, which the frame holds.
+  CUSTHUB_ASSIGN_OR_RETURN(
+      auto log,
+      store.Get(store::Cf::kTimeline,
+                absl::StrCat(customer_id, absl::string_view("\0", 1))));
+  if (!log.has_value()) return out;
   bool corrupt = false;
-  CUSTHUB_RETURN_IF_ERROR(store.ForEachReverse(
-      store::Cf::kTimeline, prefix,
-      [&](absl::string_view key, absl::string_view value) {
-        auto key_at = static_cast<Micros>(
-            store::DecodeBigEndian64(key.substr(prefix.size(), 8)));
-        if (out.size() >= limit) {
-          std::nth_element(out.begin(), out.begin() + (limit - 1), out.end(),
-                           newer);
-          if (key_at < out[limit - 1].at_micros()) return false;
-        }
-        if (!value.empty() && value[0] == '\0') {
-          custhub::v1::TimelinePack pack;
-          value.remove_prefix(1);
-          if (!pack.ParseFromArray(value.data(),
-                                   static_cast<int>(value.size()))) {
-            corrupt = true;
-            return false;
-          }
-          for (auto& e : *pack.mutable_entries()) out.push_back(std::move(e));
-          return true;
-        }
-        TimelineEntry e;
-        if (!e.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-          corrupt = true;
-          return false;
-        }
-        out.push_back(std::move(e));
-        return true;
-      }));
-  if (corrupt) {
+  bool whole =
+      store::ForEachLogItem(*log, [&](int64_t at, absl::string_view item) {
+        TimelineEntry& e = out.emplace_back();
+        corrupt |=
+            !e.ParseFromArray(item.data(), static_cast<int>(item.size()));
+        e.set_at_micros(at);
+      });
+  if (corrupt || !whole) {
     return absl::DataLossError(
-        absl::StrCat("a timeline entry of ", customer_id, " is corrupt"));
+        absl::StrCat("the timeline of ", customer_id, " is corrupt"));
   }
-  std::sort(out.begin(), out.end(), newer);
+  // Newest first; of entries at the same time, the one folded last.
+  std::reverse(out.begin(), out.end());
+  std::stable_sort(out.begin(), out.end(),
+                   [](const TimelineEntry& a, const TimelineEntry& b) {
+                     return a.at_micros() > b.at_micros();
+                   });
   if (out.size() > limit) out.resize(limit);
   return out;
 }

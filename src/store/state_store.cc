@@ -23,6 +23,7 @@
 #include "src/common/status.h"
 #include "src/common/worker.h"
 #include "src/store/aside_files.h"
+#include "src/store/windowed_log.h"
 
 namespace custhub::store {
 namespace {
@@ -36,6 +37,7 @@ constexpr Cf kDigestCfs[] = {Cf::kProfiles, Cf::kLedgers, Cf::kIdentifiers};
 
 // The families whose values live in files beside RocksDB (aside_files.h).
 constexpr bool HoldsAside(Cf cf) { return cf == Cf::kOutbox; }
+constexpr bool HoldsLog(Cf cf) { return cf == Cf::kTimeline; }
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context) {
   if (s.ok()) return absl::OkStatus();
@@ -83,6 +85,21 @@ rocksdb::ColumnFamilyOptions CfOptions(const StoreOptions& o,
   cf.memtable_prefix_bloom_size_ratio = 0.02;
   cf.memtable_whole_key_filtering = true;
   return cf;
+}
+
+// The families' options, descriptors[0] being the default family's.
+std::vector<rocksdb::ColumnFamilyDescriptor> Families(
+    const StoreOptions& o, const std::shared_ptr<rocksdb::Cache>& cache,
+    const std::shared_ptr<std::atomic<int64_t>>& log_window) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, CfOptions(o, cache));
+  for (int i = 0; i < kCfCount; ++i) {
+    cfs.emplace_back(kCfNames[i], CfOptions(o, cache));
+    if (HoldsLog(static_cast<Cf>(i))) {
+      cfs.back().options.merge_operator = NewWindowedLogOperator(log_window);
+    }
+  }
+  return cfs;
 }
 
 // Drops records whose event time is below a watermark the processor moves:
@@ -179,6 +196,10 @@ void StateBatch::Delete(Cf cf, absl::string_view key) {
   Add(cf, Kind::kDelete, key, {});
 }
 
+void StateBatch::Merge(Cf cf, absl::string_view key, absl::string_view items) {
+  Add(cf, Kind::kMerge, key, items);
+}
+
 void StateBatch::DeleteRange(Cf cf, absl::string_view begin,
                              absl::string_view end) {
   Add(cf, Kind::kDeleteRange, begin, end);
@@ -255,13 +276,8 @@ absl::Status StateStore::OpenDb() {
   // flush; cap them together and
   // let RocksDB flush the largest when the sum is reached.
   db.db_write_buffer_size = 4 * options_.write_buffer_bytes;
-  auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
-  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName,
-                   CfOptions(options_, cache));
-  for (const char* name : kCfNames) {
-    cfs.emplace_back(name, CfOptions(options_, cache));
-  }
+  auto cfs = Families(
+      options_, rocksdb::NewLRUCache(options_.block_cache_bytes), log_window_);
   // The filter objects must outlive the DB: the store owns them.
   auto seen_filter = std::make_shared<ExpiryFilter>(
       seen_expiry_, ExpiryFilter::TimeIn::kValue, "custhub.SeenExpiry");
@@ -326,13 +342,9 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::OpenReader(
   rocksdb::DBOptions db;
   db.max_open_files = -1;  // required by secondary instances
   db.info_log_level = rocksdb::InfoLogLevel::ERROR_LEVEL;
-  auto cache = rocksdb::NewLRUCache(16 << 20);
-  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName,
-                   CfOptions(defaults, cache));
-  for (const char* name : kCfNames) {
-    cfs.emplace_back(name, CfOptions(defaults, cache));
-  }
+  std::unique_ptr<StateStore> store(new StateStore());
+  auto cfs =
+      Families(defaults, rocksdb::NewLRUCache(16 << 20), store->log_window_);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::OpenAsSecondary(db, path, tmpl, cfs, &handles, &raw);
@@ -340,7 +352,6 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::OpenReader(
     std::filesystem::remove_all(tmpl);
     return FromRocks(s, absl::StrCat("open ", path, " for reading"));
   }
-  std::unique_ptr<StateStore> store(new StateStore());
   store->db_.reset(raw);
   store->path_ = path;
   store->secondary_dir_ = tmpl;
@@ -381,6 +392,15 @@ struct StateStore::InFlight {
         last[static_cast<int>(op.cf)].insert_or_assign(b.KeyOf(op), i);
       }
     }
+  }
+
+  // Whether the batch's last point write of `key` is a merge: its value is
+  // known only once the write has landed.
+  bool Merges(Cf cf, absl::string_view key) const {
+    const auto& index = last[static_cast<int>(cf)];
+    auto it = index.find(key);
+    return it != index.end() &&
+           batch->ops_[it->second].kind == StateBatch::Kind::kMerge;
   }
 
   // What the batch makes of `key`: nothing (not in it), a deletion
@@ -453,15 +473,19 @@ absl::Status StateStore::AwaitLocked() {
 
 absl::StatusOr<std::optional<std::string>> StateStore::Get(
     Cf cf, absl::string_view key) {
+  bool land_first = false;
   {
     std::shared_lock<std::shared_mutex> l(in_flight_mu_);
     if (in_flight_ != nullptr) {
-      if (auto hit = in_flight_->Lookup(cf, key)) {
+      land_first = in_flight_->Merges(cf, key);
+      auto hit = land_first ? std::nullopt : in_flight_->Lookup(cf, key);
+      if (hit.has_value()) {
         if (!hit->has_value()) return std::optional<std::string>();
         return std::optional<std::string>(std::string(**hit));
       }
     }
   }
+  if (land_first) CUSTHUB_RETURN_IF_ERROR(Await());
   std::shared_lock<std::shared_mutex> lock(db_mu_);
   std::string value;
   auto s = db_->Get(rocksdb::ReadOptions(), handle(cf),
@@ -596,6 +620,11 @@ absl::Status StateStore::WriteNow(StateBatch& batch) {
         break;
       case StateBatch::Kind::kDeleteRange:
         s = wb.DeleteRange(handle(op->cf), key, value);
+        break;
+      case StateBatch::Kind::kMerge:
+        s = HoldsLog(op->cf)
+                ? wb.Merge(handle(op->cf), key, value)
+                : rocksdb::Status::InvalidArgument("merge into a plain family");
         break;
     }
     status = FromRocks(s, "build batch");
@@ -744,6 +773,10 @@ uint64_t StateStore::WriteStalls() {
 
 void StateStore::SetSeenExpiry(int64_t watermark) {
   if (seen_expiry_) seen_expiry_->store(watermark, std::memory_order_relaxed);
+}
+
+void StateStore::SetLogWindow(int64_t window) {
+  log_window_->store(window, std::memory_order_relaxed);
 }
 
 void StateStore::SetTriggerExpiry(int64_t watermark) {

@@ -56,7 +56,7 @@ enum class Cf : int {
   kSeen = 4,         // event id -> event time (be64), for dedup
   kOutbox = 5,       // sequence (be64) -> a batch's outputs, in a file aside
   kMeta = 6,         // format version and counters
-  kTimeline = 7,     // customer \0 time(be64) hash(be64) -> TimelineEntry
+  kTimeline = 7,     // customer \0 -> windowed log of timeline entries
   kTriggers = 8,     // customer \0 time(be64) hash(be64) -> Trigger
   kRules = 9,        // customer id -> RulesState (trigger bookkeeping)
 };
@@ -91,6 +91,9 @@ class StateBatch {
   // value (the outbox entry: tens of MiB), written once, to its file.
   void PutReferenced(Cf cf, absl::string_view key, absl::string_view value);
   void Delete(Cf cf, absl::string_view key);
+  // Appends `items` (windowed_log.h frames) to the windowed log under `key`
+  // in a family that holds windowed logs (HoldsLog).
+  void Merge(Cf cf, absl::string_view key, absl::string_view items);
   // Records that `next_offset` is the next record to read from a partition.
   void PutOffset(absl::string_view topic, int32_t partition,
                  int64_t next_offset);
@@ -105,7 +108,7 @@ class StateBatch {
   // Deferred so the column-family handles are bound at Write() time. Keys
   // and values live in one buffer: a batch holds ~100k records, and a pair
   // of strings each cost two allocations and a copy on every vector growth.
-  enum class Kind : uint8_t { kPut, kDelete, kDeleteRange };
+  enum class Kind : uint8_t { kPut, kDelete, kDeleteRange, kMerge };
   struct Op {
     Cf cf;
     Kind kind;
@@ -207,6 +210,9 @@ class StateStore {
   // Likewise for stored triggers (Cf::kTriggers) fired before `watermark`:
   // the triggers family's compaction filter drops them.
   void SetTriggerExpiry(int64_t watermark);
+  // How far behind its newest item a windowed log (Cf::kTimeline) keeps
+  // items; <= 0 (the default) keeps them all.
+  void SetLogWindow(int64_t window);
 
   const std::string& path() const { return path_; }
 
@@ -236,6 +242,8 @@ class StateStore {
   std::string secondary_dir_;  // removed on close, for readers
   bool sync_ = true;
   std::shared_ptr<std::atomic<int64_t>> seen_expiry_, trigger_expiry_;
+  std::shared_ptr<std::atomic<int64_t>> log_window_ =
+      std::make_shared<std::atomic<int64_t>>(0);
   std::vector<std::shared_ptr<void>> filters_;  // compaction filters, alive
   // Shared by every use of db_, exclusive while Scrub() closes and reopens.
   mutable std::shared_mutex db_mu_;

@@ -23,6 +23,7 @@
 #include "src/api/server.h"
 #include "src/common/hash.h"
 #include "src/store/state_store.h"
+#include "src/store/windowed_log.h"
 #include "tests/integration/harness.h"
 #include "tests/integration/subprocess.h"
 
@@ -115,8 +116,9 @@ std::vector<int64_t> TimelineTimes(simdjson::dom::parser& parser,
   return out;
 }
 
-std::string TimelineKey(const std::string& customer, int64_t at,
-                        const std::string& id) {
+// A stored trigger's key: customer \0 time(be64) hash(be64).
+std::string TriggerKey(const std::string& customer, int64_t at,
+                       const std::string& id) {
   return absl::StrCat(customer, std::string(1, '\0'),
                       store::EncodeBigEndian64(static_cast<uint64_t>(at)),
                       store::EncodeBigEndian64(Hash64(id)));
@@ -239,7 +241,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "timeline and triggers come newest first, bounded; readiness and "
+    "timeline and triggers come newest first and bounded, with readiness and "
     "errors",
     "[integration][api]") {
   TempDir dir;
@@ -254,22 +256,25 @@ TEST_CASE(
   b.Put(store::Cf::kProfiles, id, state.SerializeAsString());
   b.Put(store::Cf::kIdentifiers, "email:ann@example.com", id);
   const int64_t t0 = 1767225600000000;  // 2026-01-01T00:00:00Z
-  for (int i = 0; i < 600; ++i) {
-    v1::TimelineEntry e;
-    e.set_at_micros(t0 + i * 1000000);
-    e.set_source("shopify");
-    e.set_event_type("orders/create");
-    e.set_event_id(absl::StrCat("e", i));
-    e.set_summary(absl::StrCat("order ", i));
-    b.Put(store::Cf::kTimeline, TimelineKey(id, e.at_micros(), e.event_id()),
-          e.SerializeAsString());
+  // The timeline: a windowed log (src/store/windowed_log.h) appended to in
+  // six pieces, as six batches would.
+  for (int piece = 0; piece < 6; ++piece) {
+    std::string items;
+    for (int i = piece * 100; i < (piece + 1) * 100; ++i) {
+      v1::TimelineEntry e;
+      e.set_source("shopify");
+      e.set_event_type("orders/create");
+      e.set_summary(absl::StrCat("order ", i));
+      store::AppendLogItem(&items, t0 + i * 1000000, e.SerializeAsString());
+    }
+    b.Merge(store::Cf::kTimeline, id + std::string(1, '\0'), items);
   }
   // A neighbour whose id extends this one's must not leak in.
   v1::TimelineEntry other;
-  other.set_at_micros(t0 + 999999999);
   other.set_summary("someone else");
-  b.Put(store::Cf::kTimeline, TimelineKey(id + "x", other.at_micros(), "o"),
-        other.SerializeAsString());
+  std::string others;
+  store::AppendLogItem(&others, t0 + 999999999, other.SerializeAsString());
+  b.Merge(store::Cf::kTimeline, id + "x" + std::string(1, '\0'), others);
   const char* kinds[] = {"first_purchase", "win_back", "abandoned_cart"};
   for (int i = 0; i < 3; ++i) {
     v1::Trigger t;
@@ -279,8 +284,7 @@ TEST_CASE(
     t.set_idempotency_key(absl::StrCat("k", i));
     t.set_reason(absl::StrCat("reason ", i));
     if (i == 2) t.set_suppressed_by("open_ticket");
-    b.Put(store::Cf::kTriggers,
-          TimelineKey(id, t0 + i * 3600000000LL, t.kind()),
+    b.Put(store::Cf::kTriggers, TriggerKey(id, t0 + i * 3600000000LL, t.kind()),
           t.SerializeAsString());
   }
   REQUIRE(st.Write(b).ok());

@@ -1,6 +1,7 @@
-// The timeline as the processor writes it (one value per customer and
-// batch) and as the API reads it back: the newest entries, newest first;
-// and the retention of stored triggers.
+// The timeline as the processor writes it (one windowed log per customer,
+// appended to by each batch) and as the API reads it back: the newest
+// entries, newest first; earlier versions' values migrated; and the
+// retention of stored triggers.
 #include <catch2/catch.hpp>
 #include <set>
 #include <string>
@@ -30,13 +31,12 @@ std::string Order(const std::string& id, const std::string& at) {
 
 }  // namespace
 
-TEST_CASE("timeline entries packed per batch read back newest first",
+TEST_CASE("timeline entries appended per batch read back newest first",
           "[streams][timeline]") {
   TempDir dir;
   Harness h(dir.path);
-  // Three batches whose event times interleave: each batch's value is keyed
-  // by its newest entry, yet older values hold newer entries than some of
-  // the newer values.
+  // Batches whose event times interleave: each appends its entries in fold
+  // order, so the log is not in time order.
   const std::vector<std::vector<int>> days = {
       {3, 9, 1, 5}, {2, 8}, {4}, {7, 6, 10}};
   int n = 0;
@@ -65,13 +65,11 @@ TEST_CASE("timeline entries packed per batch read back newest first",
   }
 }
 
-TEST_CASE("timeline entries past the window go, at most a day late",
+TEST_CASE("timeline entries older than the window behind the newest go",
           "[streams][timeline]") {
   TempDir dir;
   Harness h(dir.path);  // 30 days kept (the default)
-  // One order every 5 hours from January 1st to April 10th, a batch each:
-  // most batches leave the window's start on the same day, so the trims
-  // come once a day.
+  // One order every 5 hours from January 1st to April 10th, a batch each.
   const Micros start = *ParseRfc3339("2026-01-01T00:00:00Z");
   const Micros step = 5 * 3600 * kMicrosPerSecond;
   const Micros last = *ParseRfc3339("2026-04-10T00:00:00Z");
@@ -88,13 +86,24 @@ TEST_CASE("timeline entries past the window go, at most a day late",
   // Everything inside the window is there, newest first ...
   int inside = 0;
   for (Micros at = newest; at >= newest - window; at -= step) ++inside;
-  REQUIRE(entries->size() >= static_cast<size_t>(inside));
+  REQUIRE(entries->size() == static_cast<size_t>(inside));
   for (int i = 0; i < inside; ++i) {
     CHECK((*entries)[i].at_micros() == newest - i * step);
   }
-  // ... and what is older than the window by more than a day is gone.
-  CHECK(entries->back().at_micros() >= newest - window - kMicrosPerDay);
-  CHECK(entries->size() < static_cast<size_t>(inside) + 6);
+  // ... and nothing older, also once compaction has rewritten the log.
+  REQUIRE(h.store().CompactAll().ok());
+  auto compacted = api::RecentTimeline(h.store(), customer, 500);
+  REQUIRE(compacted.ok());
+  CHECK(compacted->size() == static_cast<size_t>(inside));
+  int values = 0;
+  REQUIRE(h.store()
+              .ForEach(store::Cf::kTimeline, "",
+                       [&](absl::string_view, absl::string_view) {
+                         ++values;
+                         return true;
+                       })
+              .ok());
+  CHECK(values == 1);  // one record for the customer
 }
 
 TEST_CASE(
@@ -135,9 +144,12 @@ TEST_CASE(
   CHECK(id == h.Customer("c@example.com").profile().customer_id());
   auto entries = api::RecentTimeline(h.store(), id, 10);
   REQUIRE(entries.ok());
-  std::vector<std::string> ids;
-  for (const auto& e : *entries) ids.push_back(e.event_id());
-  CHECK(ids == std::vector<std::string>{"e3", "e1", "e2", "e4"});
+  std::vector<std::string> orders;
+  for (const auto& e : *entries) {
+    orders.push_back(e.summary().substr(0, e.summary().find(':')));
+  }
+  CHECK(orders == std::vector<std::string>{"order m1", "order a1", "order b1",
+                                           "order c1"});
   // Nothing is left under any other id.
   int values = 0;
   REQUIRE(h.store()
@@ -148,7 +160,65 @@ TEST_CASE(
                          return true;
                        })
               .ok());
-  CHECK(values >= 2);
+  CHECK(values == 1);
+}
+
+TEST_CASE("earlier versions' timeline values become one log per customer",
+          "[streams][timeline]") {
+  TempDir dir;
+  const Micros t0 = *ParseRfc3339("2026-03-01T00:00:00Z");
+  auto legacy_key = [](const std::string& id, Micros at, uint64_t hash) {
+    return absl::StrCat(id, std::string(1, '\0'),
+                        store::EncodeBigEndian64(static_cast<uint64_t>(at)),
+                        store::EncodeBigEndian64(hash));
+  };
+  auto entry = [](Micros at, const std::string& summary) {
+    v1::TimelineEntry e;
+    e.set_at_micros(at);
+    e.set_event_id("e-" + summary);
+    e.set_summary(summary);
+    return e;
+  };
+  {
+    auto st = store::StateStore::Open({.path = dir.path, .sync = false});
+    REQUIRE(st.ok());
+    store::StateBatch b;
+    // A lone entry, a pack of two, another customer's, and a damaged value.
+    b.Put(store::Cf::kTimeline, legacy_key("cus_a", t0, 1),
+          entry(t0, "first").SerializeAsString());
+    v1::TimelinePack pack;
+    *pack.add_entries() = entry(t0 + 2, "third");
+    *pack.add_entries() = entry(t0 + 1, "second");
+    b.Put(store::Cf::kTimeline, legacy_key("cus_a", t0 + 2, 2),
+          std::string(1, '\0') + pack.SerializeAsString());
+    b.Put(store::Cf::kTimeline, legacy_key("cus_b", t0, 3),
+          entry(t0, "b's").SerializeAsString());
+    b.Put(store::Cf::kTimeline, legacy_key("cus_b", t0 + 5, 4),
+          std::string("\0\xff\xff", 3));
+    REQUIRE((*st)->Write(b).ok());
+  }
+  Harness h(dir.path);  // Init migrates
+  auto a = api::RecentTimeline(h.store(), "cus_a", 10);
+  REQUIRE(a.ok());
+  std::vector<std::string> summaries;
+  for (const auto& e : *a) summaries.push_back(e.summary());
+  CHECK(summaries == std::vector<std::string>{"third", "second", "first"});
+  CHECK(a->front().at_micros() == t0 + 2);
+  CHECK(a->front().event_id() == "e-third");  // kept from before
+  auto b = api::RecentTimeline(h.store(), "cus_b", 10);
+  REQUIRE(b.ok());
+  REQUIRE(b->size() == 1);
+  CHECK(b->front().summary() == "b's");
+  std::vector<std::string> keys;
+  REQUIRE(h.store()
+              .ForEach(store::Cf::kTimeline, "",
+                       [&](absl::string_view k, absl::string_view) {
+                         keys.emplace_back(k);
+                         return true;
+                       })
+              .ok());
+  CHECK(keys == std::vector<std::string>{std::string("cus_a\0", 6),
+                                         std::string("cus_b\0", 6)});
 }
 
 TEST_CASE("stored triggers older than the trigger retention go at compaction",
