@@ -57,6 +57,7 @@ absl::Status Hub::Start() {
                 : options_.replay       ? 60 * kMicrosPerSecond
                                         : kMicrosPerSecond;
   mo.max_buffered = options_.merge_max_buffered;
+  mo.pause_at = options_.merge_pause_at;
   merge_ = InputMerge<PolledRecord>(mo);
   std::vector<std::pair<std::string, int32_t>> parts;
   for (const auto& tp : assignment_) parts.emplace_back(tp.topic, tp.partition);
@@ -213,6 +214,7 @@ absl::StatusOr<size_t> Hub::RunOnce() {
   MergeStats merge_before = merge_.stats();
   merge_.Take(options_.batch_max, started, &messages);
   ReportMergeEscapes(merge_before);
+  CUSTHUB_RETURN_IF_ERROR(ThrottleInput());
   CUSTHUB_RETURN_IF_ERROR(
       AdvanceWhenIdle(messages.empty() && merge_.buffered() == 0, started));
   size_t consumed = 0;
@@ -251,6 +253,20 @@ absl::StatusOr<size_t> Hub::RunOnce() {
   }
   if (!ready_.load(std::memory_order_relaxed)) CheckReady();
   return consumed;
+}
+
+absl::Status Hub::ThrottleInput() {
+  kafka::Consumer::Partitions pause, resume;
+  // Records after the newest held one are on the broker (its high
+  // watermark as the last fetch saw it) and its end is not yet reported.
+  merge_.Throttle(
+      &pause, &resume, [this](const auto& tp, const PolledRecord& newest) {
+        auto marks =
+            kafka::CachedWatermarks(consumer_->handle(), tp.first, tp.second);
+        return marks.ok() && newest.offset() + 1 < marks->second;
+      });
+  CUSTHUB_RETURN_IF_ERROR(consumer_->Pause(pause));
+  return consumer_->Resume(resume);
 }
 
 void Hub::ReportMergeEscapes(const MergeStats& before) {

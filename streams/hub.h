@@ -76,6 +76,7 @@ class Hub {
   bool ready() const { return ready_.load(std::memory_order_acquire); }
 
   const ProcessorStats& stats() const { return processor_->stats(); }
+  const MergeStats& merge_stats() const { return merge_.stats(); }
   // Outputs not yet confirmed by the broker, counting those of a batch
   // still being written (published once it lands).
   size_t outbox_in_flight() const {
@@ -106,6 +107,9 @@ class Hub {
   // Polled records in the order they fold (merge.h).
   InputMerge<PolledRecord> merge_;
   void ReportMergeEscapes(const MergeStats& before);
+  // Pauses the partitions the merge holds too much of, resumes the others
+  // (InputMerge::Throttle).
+  absl::Status ThrottleInput();
   // Live mode: moves stream time to the wall clock once inputs have been
   // idle for options_.advance_when_idle (at most once a second).
   absl::Status AdvanceWhenIdle(bool idle, Micros now);

@@ -62,6 +62,10 @@ void Hub::UpdateMetrics(Micros batch_micros, int64_t oldest_ms,
   total("custhub_merge_forced_total",
         "Records the input merge released because its buffer was full.",
         merge_.stats().forced);
+  total("custhub_merge_pauses_total",
+        "Input partitions paused because the merge held more than their "
+        "share of records while waiting for others.",
+        merge_.stats().pauses);
   m.Gauge("custhub_merge_buffered",
           "Records polled and held until every partition is known.")
       .Set({}, static_cast<double>(merge_.buffered()));

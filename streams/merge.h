@@ -15,11 +15,20 @@
 // delivers again, and more than `max_buffered` held records release the
 // earliest regardless.
 //
+// Before that, Throttle() bounds what is held without touching the order:
+// once `pause_at` records are held, partitions holding more than their
+// share are to be paused (the consumer stops fetching them and drops what
+// it prefetched), so the fetches go to the partitions being waited for;
+// each resumes when it is down to half its share, or when the merge holds
+// under half of `pause_at`. A paused partition still shows its head, and
+// resumes before it runs dry.
+//
 //   InputMerge<PolledRecord> merge({.max_wait = kMicrosPerSecond});
 //   merge.Reset(partitions);
 //   for (auto& m : polled) m.is_partition_eof()
 //       ? merge.MarkEnd(m.topic(), m.partition()) : merge.Add(PolledRecord(m));
 //   merge.Take(batch_max, WallNowMicros(), &ready);  // fold `ready` in order
+//   merge.Throttle(&pause, &resume, more_after);  // then at the consumer
 //
 // T needs topic(), partition() and timestamp_ms(). Thread-safety: none.
 #pragma once
@@ -46,11 +55,15 @@ struct MergeOptions {
   // Held records beyond which the earliest is released anyway. Default:
   // 200000.
   size_t max_buffered = 200000;
+  // Held records from which Throttle() pauses partitions running ahead
+  // (0: never). Default: 50000.
+  size_t pause_at = 50000;
 };
 
 struct MergeStats {
   uint64_t waits_expired = 0;  // partitions given up on after max_wait
   uint64_t forced = 0;         // records released because the buffer was full
+  uint64_t pauses = 0;         // partitions Throttle() asked to pause
 };
 
 template <typename T>
@@ -120,16 +133,43 @@ class InputMerge {
     return taken;
   }
 
+  using Tp = std::pair<std::string, int32_t>;
+  // Partitions to pause and to resume now (see the top of this file); the
+  // merge counts them as paused from here on. Only partitions for which
+  // `more_after(tp, newest held record)` is true are paused: pausing drops
+  // the consumer's prefetched events of a partition, its end among them,
+  // and an end dropped would not be reported again.
+  template <typename MoreAfter>
+  void Throttle(std::vector<Tp>* pause, std::vector<Tp>* resume,
+                MoreAfter more_after) {
+    if (options_.pause_at == 0 || parts_.empty()) return;
+    const size_t share = std::max<size_t>(options_.pause_at / parts_.size(), 2);
+    const bool crowded = buffered_ >= options_.pause_at;
+    const bool relieved = buffered_ < options_.pause_at / 2;
+    for (auto& [tp, part] : parts_) {
+      size_t held = part.queue.size();
+      if (!part.paused && crowded && held > share &&
+          more_after(tp, part.queue.back())) {
+        part.paused = true;
+        ++stats_.pauses;
+        pause->push_back(tp);
+      } else if (part.paused && (relieved || held <= share / 2)) {
+        part.paused = false;
+        resume->push_back(tp);
+      }
+    }
+  }
+
   size_t buffered() const { return buffered_; }
   // True when records are held back waiting for another partition.
   bool waiting() const { return buffered_ > 0 && !AllHeadsKnown(); }
   const MergeStats& stats() const { return stats_; }
 
  private:
-  using Tp = std::pair<std::string, int32_t>;
   struct Part {
     std::deque<T> queue;
     bool at_end = false;
+    bool paused = false;       // by Throttle()
     bool gave_up = false;      // max_wait passed; not waited for until it
                                // delivers again
     Micros waiting_since = 0;  // when it first held the others back

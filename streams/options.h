@@ -107,10 +107,12 @@ struct HubOptions {
   // idempotent producer without transactions.
   std::string transactional_id;
   // Input order across partitions (streams/merge.h): how long a partition
-  // with unread records may hold the others back, and how many records may
-  // be held. Default: 1 s live, 60 s in a replay; 200000 records.
+  // with unread records may hold the others back, how many records may be
+  // held, and from how many held records partitions running ahead are
+  // paused (0: never). Default: 1 s live, 60 s in a replay; 200000; 50000.
   Micros merge_wait = 0;  // 0: the default for the mode
   size_t merge_max_buffered = 200000;
+  size_t merge_pause_at = 50000;
   // Live mode: after this long with every input at its end, stream time
   // moves to the wall clock so timers (abandoned_cart, review, win_back)
   // fire without further input. Which triggers fire then depends on when

@@ -304,6 +304,38 @@ absl::Status Consumer::Assign(const std::vector<TopicPartition>& partitions) {
   return KafkaError(err, "assign");
 }
 
+namespace {
+
+// Runs `call` on a librdkafka list of `partitions`; the first partition
+// error, if any, is the answer.
+absl::Status OnPartitions(
+    const Consumer::Partitions& partitions, absl::string_view what,
+    rd_kafka_resp_err_t (*call)(rd_kafka_t*, rd_kafka_topic_partition_list_t*),
+    rd_kafka_t* rk) {
+  if (partitions.empty()) return absl::OkStatus();
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
+  for (const auto& [topic, p] : partitions) {
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
+  }
+  rd_kafka_resp_err_t err = call(rk, list);
+  for (int i = 0; i < list->cnt && !err; ++i) err = list->elems[i].err;
+  rd_kafka_topic_partition_list_destroy(list);
+  return KafkaError(err, what);
+}
+
+}  // namespace
+
+absl::Status Consumer::Pause(const Partitions& partitions) {
+  return OnPartitions(partitions, "pause", rd_kafka_pause_partitions,
+                      rk_.get());
+}
+
+absl::Status Consumer::Resume(const Partitions& partitions) {
+  return OnPartitions(partitions, "resume", rd_kafka_resume_partitions,
+                      rk_.get());
+}
+
 absl::StatusOr<std::vector<Message>> Consumer::PollBatch(size_t max,
                                                          int timeout_ms) {
   std::vector<rd_kafka_message_t*> raw(max);

@@ -161,6 +161,11 @@ class Consumer {
   ~Consumer();
 
   absl::Status Assign(const std::vector<TopicPartition>& partitions);
+  // Pause stops fetching the partitions and drops what was prefetched of
+  // them; Resume fetches again from the record after the last one polled.
+  using Partitions = std::vector<std::pair<std::string, int32_t>>;
+  absl::Status Pause(const Partitions& partitions);
+  absl::Status Resume(const Partitions& partitions);
   // Up to `max` records, waiting at most `timeout_ms` for the first one.
   absl::StatusOr<std::vector<Message>> PollBatch(size_t max, int timeout_ms);
 

@@ -162,3 +162,92 @@ TEST_CASE("a full buffer releases the earliest anyway", "[merge]") {
   CHECK(merge.stats().forced == 3);
   CHECK(out.front().offset == 0);
 }
+
+namespace {
+
+// Delivers the logs as MergeWithFetches does, but a fetch picks the last
+// partition only one time in twenty (it lags behind the others), and
+// never a partition the merge's Throttle() has paused, as a consumer
+// would not. The most records the merge held at once goes to `peak`.
+std::vector<Rec> MergeLagging(const std::vector<std::vector<Rec>>& logs,
+                              MergeOptions options, size_t* peak,
+                              uint64_t* pauses) {
+  std::mt19937_64 rng(11);
+  InputMerge<Rec> merge(options);
+  Parts parts;
+  for (const auto& log : logs) parts.emplace_back(log[0].t, log[0].p);
+  merge.Reset(parts);
+  std::vector<size_t> next(logs.size(), 0);
+  std::vector<bool> paused(logs.size(), false);
+  std::vector<Rec> out;
+  *peak = 0;
+  for (size_t polls = 0; polls < 100'000; ++polls) {
+    std::vector<size_t> open, left;
+    for (size_t i = 0; i < logs.size(); ++i) {
+      if (next[i] < logs[i].size()) left.push_back(i);
+      if (next[i] < logs[i].size() && !paused[i]) open.push_back(i);
+    }
+    if (left.empty()) break;
+    // Everything left paused: this poll brings nothing.
+    if (!open.empty()) {
+      size_t i = open[rng() % open.size()];
+      if (i + 1 == logs.size() && open.size() > 1 && rng() % 20 != 0) {
+        i = open[rng() % (open.size() - 1)];
+      }
+      for (size_t n = 10; n > 0 && next[i] < logs[i].size(); --n) {
+        merge.Add(logs[i][next[i]++]);
+      }
+      if (next[i] == logs[i].size()) {
+        merge.MarkEnd(logs[i][0].t, logs[i][0].p);
+      }
+    }
+    *peak = std::max(*peak, merge.buffered());
+    merge.Take(5, 1, &out);
+    std::vector<std::pair<std::string, int32_t>> pause, resume;
+    merge.Throttle(&pause, &resume, [&](const auto& tp, const Rec& newest) {
+      for (const auto& log : logs) {
+        if (log[0].t == tp.first && log[0].p == tp.second) {
+          return newest.offset + 1 < static_cast<int64_t>(log.size());
+        }
+      }
+      return false;
+    });
+    for (size_t k = 0; k < parts.size(); ++k) {
+      for (const auto& tp : pause) paused[k] = paused[k] || tp == parts[k];
+      for (const auto& tp : resume) paused[k] = paused[k] && tp != parts[k];
+    }
+  }
+  merge.Take(1'000'000, 1, &out);
+  REQUIRE(merge.buffered() == 0);
+  CHECK(merge.stats().forced == 0);
+  *pauses = merge.stats().pauses;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "pausing partitions that run ahead bounds what the merge holds, "
+    "in the same order",
+    "[merge]") {
+  auto logs = Logs();
+  std::vector<Rec> all;
+  for (const auto& log : logs) all.insert(all.end(), log.begin(), log.end());
+  auto want = Names(MergeWithFetches(logs, 1));
+  size_t peak_free = 0, peak_throttled = 0;
+  uint64_t pauses_free = 0, pauses_throttled = 0;
+  auto free = MergeLagging(logs, {.pause_at = 0}, &peak_free, &pauses_free);
+  auto throttled =
+      MergeLagging(logs, {.pause_at = 60}, &peak_throttled, &pauses_throttled);
+  CHECK(Names(free) == want);
+  CHECK(Names(throttled) == want);
+  CHECK(pauses_free == 0);
+  CHECK(pauses_throttled > 0);
+  // Unthrottled, the lagging partition leaves most of the others held.
+  // Throttled, past the bound each partition takes at most its share (20)
+  // and one fetch (10) before it is paused.
+  INFO("peaks " << peak_free << " / " << peak_throttled);
+  CHECK(peak_free > 200);
+  CHECK(peak_throttled <= 60 + 3 * (20 + 10));
+  CHECK(peak_throttled * 2 < peak_free);
+}
