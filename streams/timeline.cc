@@ -79,6 +79,13 @@ bool IsLegacyKey(absl::string_view key) {
   return end != absl::string_view::npos && end + 1 < key.size();
 }
 
+// Appends `t` to a windowed log's items; its time goes in the frame.
+void AppendEntry(v1::TimelineEntry& t, std::string* items) {
+  Micros at = t.at_micros();
+  t.clear_at_micros();
+  store::AppendLogItem(items, at, t.SerializeAsString());
+}
+
 }  // namespace
 
 v1::TimelineEntry TimelineEntryOf(const v1::Event& e, Micros at) {
@@ -126,17 +133,11 @@ absl::Status BatchProcessor::MoveTimeline(const std::string& from,
 void BatchProcessor::WriteTimeline(store::StateBatch* batch) {
   // One append per customer and batch; RocksDB joins them and drops what
   // falls out of the window (SetLogWindow).
-  std::string items, entry;
+  std::string items;
   for (auto& [id, entries] : timeline_) {
     if (!customers_.contains(id)) continue;  // erased or merged away
     items.clear();
-    for (auto& t : entries) {
-      Micros at = t.at_micros();
-      t.clear_at_micros();  // the frame holds it
-      entry.clear();
-      t.AppendToString(&entry);
-      store::AppendLogItem(&items, at, entry);
-    }
+    for (auto& t : entries) AppendEntry(t, &items);
     batch->Merge(Cf::kTimeline, TimelineKey(id), items);
   }
 }
@@ -161,9 +162,7 @@ absl::Status BatchProcessor::MigrateTimeline() {
         }
         items.clear();
         for (v1::TimelineEntry& t : *pack.mutable_entries()) {
-          Micros at = t.at_micros();
-          t.clear_at_micros();
-          store::AppendLogItem(&items, at, t.SerializeAsString());
+          AppendEntry(t, &items);
         }
         batch.Merge(Cf::kTimeline, k.substr(0, k.find('\0') + 1), items);
         return true;

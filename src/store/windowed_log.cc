@@ -1,29 +1,18 @@
 #include "src/store/windowed_log.h"
 
+#include <rocksdb/merge_operator.h>
+#include <rocksdb/slice.h>
+
 #include <algorithm>
 #include <deque>
 #include <vector>
 
-#include "rocksdb/merge_operator.h"
-#include "rocksdb/slice.h"
+#include "src/store/state_store.h"
 
 namespace custhub::store {
 namespace {
 
 constexpr size_t kFrameHeader = 12;  // time (8) and size (4)
-
-uint64_t ReadBig(const char* p, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i)
-    v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
-void WriteBig(std::string* out, uint64_t v, int bytes) {
-  for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((v >> shift) & 0xff));
-  }
-}
 
 // One item as it sits in a piece: its time and its whole frame.
 struct Frame {
@@ -34,9 +23,9 @@ struct Frame {
 // Appends the whole frames of `piece` to `frames`.
 void Split(absl::string_view piece, std::vector<Frame>* frames) {
   while (piece.size() >= kFrameHeader) {
-    uint64_t size = ReadBig(piece.data() + 8, 4);
+    uint64_t size = DecodeBigEndian64(piece.substr(8, 4));
     if (piece.size() - kFrameHeader < size) return;
-    frames->push_back({static_cast<int64_t>(ReadBig(piece.data(), 8)),
+    frames->push_back({static_cast<int64_t>(DecodeBigEndian64(piece)),
                        piece.substr(0, kFrameHeader + size)});
     piece.remove_prefix(kFrameHeader + size);
   }
@@ -92,8 +81,8 @@ class WindowedLogOperator : public rocksdb::MergeOperator {
 }  // namespace
 
 void AppendLogItem(std::string* log, int64_t at, absl::string_view item) {
-  WriteBig(log, static_cast<uint64_t>(at), 8);
-  WriteBig(log, item.size(), 4);
+  log->append(EncodeBigEndian64(static_cast<uint64_t>(at)));
+  log->append(EncodeBigEndian64(item.size()).substr(4));
   log->append(item.data(), item.size());
 }
 
