@@ -208,6 +208,7 @@ absl::Status BatchProcessor::StartCommit(
     w.state_bytes = DeterministicBytes(state);
     w.rules_bytes = DeterministicBytes(*rules_state);
     rules_state->Swap(state.mutable_rules());
+    if (!options_.publish) return;  // a replay: nothing to render
     Render(publish::ProfileRecord(state.profile(), options_.outputs,
                                   options_.format),
            &w.outputs);

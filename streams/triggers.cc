@@ -141,6 +141,7 @@ void BatchProcessor::WriteTriggers(store::StateBatch* batch,
             static_cast<uint64_t>(profile::ToMicros(t.fired_at()))),
         store::EncodeBigEndian64(Hash64(t.idempotency_key())));
     stored[i].value = t.SerializeAsString();
+    if (!options_.publish) return;  // a replay: nothing to render
     Rendered& r = (*out)[i];
     Render(publish::TriggerRecord(t, options_.outputs, options_.format), &r);
     auto it = customers_.find(*id);
