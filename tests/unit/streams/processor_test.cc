@@ -713,3 +713,22 @@ TEST_CASE("an erasure finds a customer first seen in its own batch",
   CHECK(h.Customers() == 0);
   CHECK_FALSE(h.ByKey("email:eve@example.com").has_value());
 }
+
+TEST_CASE("a processor that publishes nothing folds the same state",
+          "[streams]") {
+  // A replay without --publish renders no output records at all.
+  TempDir a, b;
+  streams::ProcessorOptions quiet;
+  quiet.publish = false;
+  Harness live(a.path), replay(b.path, quiet);
+  auto published = live.Feed(Scenario(), 3);
+  auto none = replay.Feed(Scenario(), 3);
+  CHECK_FALSE(published.empty());
+  CHECK(none.empty());
+  CHECK(replay.processor().stats().triggers_fired ==
+        live.processor().stats().triggers_fired);
+  CHECK(live.processor().stats().triggers_fired > 0);
+  CHECK(replay.Digest() == live.Digest());
+  CHECK(replay.Customer("ann@example.com").profile().SerializeAsString() ==
+        live.Customer("ann@example.com").profile().SerializeAsString());
+}
