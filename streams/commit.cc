@@ -285,9 +285,11 @@ absl::Status BatchProcessor::StartCommit(
   std::vector<uint64_t> done;
   DeleteDelivered(delivered, &batch, &done);
   batch.Put(Cf::kMeta, kNextSeqKey, store::EncodeBigEndian64(next_seq_));
-  for (const auto& [tp, t] : partition_time_) {
+  for (auto& [tp, t] : partition_time_) {
+    if (!t.moved) continue;
+    t.moved = false;
     batch.Put(Cf::kMeta, absl::StrCat(kPartitionTimePrefix, tp),
-              store::EncodeBigEndian64(static_cast<uint64_t>(t)));
+              store::EncodeBigEndian64(static_cast<uint64_t>(t.at)));
   }
   batch.Put(Cf::kMeta, kStreamTimeKey,
             store::EncodeBigEndian64(static_cast<uint64_t>(stream_time_)));

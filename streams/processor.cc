@@ -4,6 +4,7 @@
 #include <atomic>
 #include <iterator>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "connectors/common/validate.h"
 #include "connectors/decode.h"
@@ -99,7 +100,7 @@ absl::Status BatchProcessor::Init() {
   CUSTHUB_RETURN_IF_ERROR(store_->ForEach(
       Cf::kMeta, kPartitionTimePrefix,
       [&](absl::string_view k, absl::string_view v) {
-        partition_time_[std::string(k.substr(kPartitionTimePrefix.size()))] =
+        partition_time_[std::string(k.substr(kPartitionTimePrefix.size()))].at =
             static_cast<Micros>(store::DecodeBigEndian64(v));
         return true;
       }));
@@ -198,14 +199,22 @@ absl::Status BatchProcessor::AddDecoded(
     return absl::OkStatus();
   }
   std::string first_error;
+  // How far this partition has come in event time: retries of a webhook
+  // come on its partition, so the dedup window is measured there.
+  PartitionTime* partition_time = nullptr;
+  if (!events->empty()) {
+    auto [it, added] =
+        partition_time_.try_emplace(absl::StrCat(r.topic, "|", r.partition));
+    partition_time = &it->second;
+    partition_time->moved |= added;
+  }
   for (auto& prepared : *events) {
     const v1::Event& event = prepared.event;
     Micros at = prepared.at;
-    // How far this partition has come in event time: retries of a webhook
-    // come on its partition, so the dedup window is measured there.
-    Micros& partition_time =
-        partition_time_[absl::StrCat(r.topic, "|", r.partition)];
-    partition_time = std::max(partition_time, at);
+    if (at > partition_time->at) {
+      partition_time->at = at;
+      partition_time->moved = true;
+    }
     CUSTHUB_ASSIGN_OR_RETURN(bool seen, SeenBefore(prepared));
     if (seen) {
       ++stats_.duplicates;
@@ -216,7 +225,7 @@ absl::Status BatchProcessor::AddDecoded(
       stream_time_ = std::max(stream_time_, at);
       // Seen as of its partition's time, so a backfilled old event is still
       // remembered for a whole window.
-      new_seen_[prepared.seen_id] = partition_time;
+      new_seen_[prepared.seen_id] = partition_time->at;
       ++stats_.events;
       ++stats_.events_by_type[{event.source(), event.event_type()}];
     } else if (absl::IsUnavailable(s) || absl::IsDataLoss(s) ||
@@ -232,9 +241,10 @@ absl::Status BatchProcessor::AddDecoded(
 
 Micros BatchProcessor::SlowestPartitionTime() const {
   Micros slowest = INT64_MAX;
+  const std::string erasure = options_.erasure_topic + "|";
   for (const auto& [tp, t] : partition_time_) {
-    if (tp.rfind(options_.erasure_topic + "|", 0) == 0) continue;
-    slowest = std::min(slowest, t);
+    if (absl::StartsWith(tp, erasure)) continue;
+    slowest = std::min(slowest, t.at);
   }
   return slowest == INT64_MAX ? INT64_MIN : slowest;
 }

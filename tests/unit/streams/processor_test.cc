@@ -732,3 +732,35 @@ TEST_CASE("a processor that publishes nothing folds the same state",
   CHECK(replay.Customer("ann@example.com").profile().SerializeAsString() ==
         live.Customer("ann@example.com").profile().SerializeAsString());
 }
+
+TEST_CASE("a partition's event time is kept while later batches move others",
+          "[streams][dedup]") {
+  // A batch stores only the partition times it moved: one left behind
+  // keeps its stored time across a restart, and it still holds the dedup
+  // window back (the slowest partition's time sets it).
+  TempDir dir;
+  Rec first{"orders",
+            Order("ann@example.com", "1", 5000, "2026-01-01T10:00:00Z"), "d1"};
+  Rec slow{"support",
+           Order("bob@example.com", "2", 100, "2026-01-02T10:00:00Z"), "d2"};
+  Rec ahead{"orders", Order("cy@example.com", "3", 100, "2026-01-20T10:00:00Z"),
+            "d3"};
+  {
+    Harness h(dir.path);
+    h.Feed({first, slow}, 10);
+    h.Feed({ahead}, 10);  // moves `orders` only
+  }
+  {
+    auto store = *store::StateStore::Open({.path = dir.path, .sync = false});
+    auto stored = [&](const std::string& tp) -> int64_t {
+      auto v = *store->Get(store::Cf::kMeta, absl::StrCat("ptime|", tp));
+      REQUIRE(v.has_value());
+      return static_cast<int64_t>(store::DecodeBigEndian64(*v));
+    };
+    CHECK(stored("support|0") == 1767348000LL * 1000000);  // 01-02T10:00
+    CHECK(stored("orders|0") == 1768903200LL * 1000000);   // 01-20T10:00
+  }
+  Harness again(dir.path);
+  again.Feed({first}, 10);  // within 7 days of `support`'s time: a retry
+  CHECK(again.processor().stats().duplicates == 1);
+}
