@@ -153,6 +153,7 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
   store->options_ = options;
   store->path_ = options.path;
   store->sync_ = options.sync;
+  store->aside_from_ = options.aside_from_bytes;
   store->seen_expiry_ = std::make_shared<std::atomic<int64_t>>(INT64_MIN);
   store->trigger_expiry_ = std::make_shared<std::atomic<int64_t>>(INT64_MIN);
   if (auto s = store->OpenDb(); !s.ok()) return s;
@@ -452,17 +453,21 @@ absl::Status StateStore::PrepareAside(const StateBatch& batch,
   for (const auto& [cf_key, i] : last) {
     const StateBatch::Op& op = batch.ops_[i];
     absl::string_view key = cf_key.second;
-    std::string now;
+    // Pinned, not copied: an inline value may be a whole batch's outputs.
+    rocksdb::PinnableSlice now;
     auto s = db_->Get(rocksdb::ReadOptions(), handle(op.cf),
                       rocksdb::Slice(key.data(), key.size()), &now);
     if (!s.ok() && !s.IsNotFound()) {
       return FromRocks(s, absl::StrCat("read ", CfName(op.cf)));
     }
-    if (std::string name = s.ok() ? AsideFiles::NameOf(now) : "";
+    if (std::string name = s.ok() ? AsideFiles::NameOf(absl::string_view(
+                                        now.data(), now.size()))
+                                  : "";
         !name.empty()) {
       out->replaced.push_back(std::move(name));
     }
     if (op.kind != StateBatch::Kind::kPut) continue;
+    if (batch.ValueOf(op).size() < aside_from_) continue;  // inline
     CUSTHUB_ASSIGN_OR_RETURN(std::string reference,
                              aside_->Write(batch.ValueOf(op), sync_));
     out->written.push_back(AsideFiles::NameOf(reference));

@@ -74,6 +74,12 @@ struct StoreOptions {
   size_t block_cache_bytes = 128 << 20;
   // Memtable size per column family. Default: 64 MiB.
   size_t write_buffer_bytes = 64 << 20;
+  // Outbox values from this size on live in files beside RocksDB
+  // (aside_files.h), out of the WAL and the memtables; smaller ones are
+  // written like any value, so a small batch waits for one fsync (the
+  // WAL's) instead of three (its file, the directory, the WAL). 0: every
+  // value. Default: 1 MiB (a batch of ~800 records).
+  size_t aside_from_bytes = 1 << 20;
 };
 
 // Everything one poll batch changes, applied atomically by Write().
@@ -241,6 +247,7 @@ class StateStore {
   std::string path_;
   std::string secondary_dir_;  // removed on close, for readers
   bool sync_ = true;
+  size_t aside_from_ = 0;
   std::shared_ptr<std::atomic<int64_t>> seen_expiry_, trigger_expiry_;
   std::shared_ptr<std::atomic<int64_t>> log_window_ =
       std::make_shared<std::atomic<int64_t>>(0);

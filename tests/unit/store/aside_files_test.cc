@@ -30,10 +30,15 @@ struct OutboxStore {
   std::unique_ptr<StateStore> store;
   StateBatch batch;
 
-  OutboxStore() { Reopen(); }
+  // Every outbox value in a file, unless `aside_from` says from which size.
+  explicit OutboxStore(size_t aside_from = 0) : aside_from(aside_from) {
+    Reopen();
+  }
+  size_t aside_from;
   void Reopen() {
     store.reset();
-    auto opened = StateStore::Open({.path = dir.path});
+    auto opened =
+        StateStore::Open({.path = dir.path, .aside_from_bytes = aside_from});
     REQUIRE(opened.ok());
     store = std::move(*opened);
   }
@@ -173,4 +178,24 @@ TEST_CASE("only references read as references", "[store]") {
   CHECK(*files.Read(*ref) == "value");
   CHECK(files.RemoveExcept({}) == 1);
   CHECK(FilesIn(dir.path).empty());
+}
+
+TEST_CASE(
+    "outbox values under the threshold stay in RocksDB, larger ones go aside",
+    "[store]") {
+  OutboxStore s(/*aside_from=*/100);
+  std::string small(99, 's'), large(100, 'l');
+  s.batch.Put(Cf::kOutbox, "a", small);
+  s.batch.Put(Cf::kOutbox, "b", large);
+  s.Write();
+  CHECK(s.Files().size() == 1);  // `large` only
+  CHECK(s.Get("a") == small);
+  CHECK(s.Get("b") == large);
+  // A small value replacing a large one takes its file away.
+  s.batch.Put(Cf::kOutbox, "b", small);
+  s.Write();
+  CHECK(s.Files().empty());
+  s.Reopen();
+  CHECK(s.Get("a") == small);
+  CHECK(s.Get("b") == small);
 }
