@@ -126,14 +126,14 @@ absl::Status Hub::ApplyErasure(PolledRecord& m) {
   return absl::OkStatus();
 }
 
-InputRecord Hub::ToInput(PolledRecord& m) {
+InputRecord Hub::ToInput(const PolledRecord& m) {
   InputRecord r;
   r.topic = m.topic();
   r.partition = m.partition();
   r.offset = m.offset();
   r.key = m.key();
   r.value = m.value();
-  r.headers = m.TakeHeaders();
+  r.headers = m.headers();
   r.timestamp_ms = m.timestamp_ms();
   return r;
 }

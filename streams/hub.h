@@ -96,7 +96,7 @@ class Hub {
   // Commits what is pending, then the erasure alone, then compacts.
   absl::Status ApplyErasure(PolledRecord& m);
   // Views of `m`'s topic, key and value; its headers move over.
-  static InputRecord ToInput(PolledRecord& m);
+  static InputRecord ToInput(const PolledRecord& m);
 
   HubOptions options_;
   std::unique_ptr<store::StateStore> store_;

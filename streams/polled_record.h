@@ -3,7 +3,9 @@
 // librdkafka message held that long keeps the whole fetched, decompressed
 // message set it came in alive, ~530 MB at the hub's peak with 1M records
 // (bench/README.md, eleventh pass). A copy frees the set as soon as the
-// poll has read it.
+// poll has read it. Key, value and headers share one allocation: headers
+// as a vector of string pairs cost ~350 bytes a record more (~65 MB in a
+// full merge), so they are unpacked only when the record is folded.
 //
 //   for (auto& m : polled) merge.Add(PolledRecord(m));  // m can go now
 //
@@ -33,20 +35,21 @@ class PolledRecord {
     return absl::string_view(bytes_).substr(0, key_size_);
   }
   absl::string_view value() const {
-    return absl::string_view(bytes_).substr(key_size_);
+    return absl::string_view(bytes_).substr(key_size_, value_size_);
   }
-  const std::vector<kafka::Header>& headers() const { return headers_; }
-  // Moves the headers out (the record is done with once folded).
-  std::vector<kafka::Header> TakeHeaders() { return std::move(headers_); }
+  // The headers in order, unpacked.
+  std::vector<kafka::Header> headers() const;
 
  private:
   std::string topic_;
   int32_t partition_;
+  uint32_t key_size_;
   int64_t offset_;
   int64_t timestamp_ms_;
-  std::string bytes_;  // key, then value: one allocation for both
-  size_t key_size_;
-  std::vector<kafka::Header> headers_;
+  uint32_t value_size_;
+  // Key, value, then each header as its name's and value's sizes (4 bytes
+  // each, native order) followed by the name and the value.
+  std::string bytes_;
 };
 
 }  // namespace custhub::streams

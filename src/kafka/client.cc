@@ -225,6 +225,15 @@ int64_t Message::timestamp_ms() const {
 
 std::vector<Header> Message::headers() const {
   std::vector<Header> out;
+  for (const auto& [name, value] : header_views()) {
+    out.emplace_back(std::string(name), std::string(value));
+  }
+  return out;
+}
+
+std::vector<std::pair<absl::string_view, absl::string_view>>
+Message::header_views() const {
+  std::vector<std::pair<absl::string_view, absl::string_view>> out;
   rd_kafka_headers_t* hdrs = nullptr;
   if (rd_kafka_message_headers(msg_, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return out;
@@ -235,9 +244,9 @@ std::vector<Header> Message::headers() const {
   for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) ==
                      RD_KAFKA_RESP_ERR_NO_ERROR;
        ++i) {
-    out.emplace_back(name,
-                     value ? std::string(static_cast<const char*>(value), size)
-                           : std::string());
+    out.emplace_back(
+        name, value ? absl::string_view(static_cast<const char*>(value), size)
+                    : absl::string_view());
   }
   return out;
 }

@@ -136,6 +136,9 @@ class Message {
   int64_t timestamp_ms() const;
   // All headers in order; a null header value comes back empty.
   std::vector<Header> headers() const;
+  // The same as views into the message (valid while it lives).
+  std::vector<std::pair<absl::string_view, absl::string_view>> header_views()
+      const;
   // First header named `name`, or empty.
   absl::string_view header(absl::string_view name) const;
 

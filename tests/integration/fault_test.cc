@@ -100,7 +100,10 @@ TEST_CASE("a polled record keeps its fields once librdkafka's message is gone",
   r.topic = "orders";
   r.key = "cus_7";
   r.value = R"({"id": 1001})";
-  r.headers = {{"source", "shopify"}, {"event-type", "orders/create"}};
+  r.headers = {{"source", "shopify"},
+               {"event-type", "orders/create"},
+               {"x-empty", ""},
+               {"content-type", "application/json; charset=utf-8"}};
   ProduceAll(broker->bootstrap(), {r});
   auto consumer = kafka::Consumer::Create({broker->bootstrap(), {}});
   REQUIRE(consumer.ok());
