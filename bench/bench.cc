@@ -186,6 +186,8 @@ absl::StatusOr<BenchResult> RunBenchmark(const BenchOptions& o,
     const auto& st = hub->stats();
     r.hub_duplicates = static_cast<int64_t>(st.duplicates);
     r.hub_dlq = static_cast<int64_t>(st.dlq);
+    r.hub_merge_forced = static_cast<int64_t>(hub->merge_stats().forced);
+    r.hub_merge_silent = static_cast<int64_t>(hub->merge_stats().waits_expired);
     r.hub_profiles_published = static_cast<int64_t>(st.profiles_published);
     r.hub_batches = static_cast<int64_t>(st.batches);
     progress("(f) state size on disk...");
@@ -239,6 +241,9 @@ absl::StatusOr<BenchResult> RunBenchmark(const BenchOptions& o,
     }
     r.replay_merges = static_cast<int64_t>(hub->stats().merges);
     r.replay_refused_links = static_cast<int64_t>(hub->stats().refused_links);
+    r.replay_merge_forced = static_cast<int64_t>(hub->merge_stats().forced);
+    r.replay_merge_silent =
+        static_cast<int64_t>(hub->merge_stats().waits_expired);
   }
   std::filesystem::remove_all(dir.Sub("replay"), ec);
   ReleaseFreeMemory();

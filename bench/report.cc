@@ -61,6 +61,12 @@ std::string FormatTable(const BenchResult& r) {
       "refused %d / %d)\n",
       r.replay_same_state ? "equals" : "DIFFERS FROM", r.hub_merges,
       r.replay_merges, r.hub_refused_links, r.replay_refused_links);
+  absl::StrAppendFormat(
+      &out,
+      "  input order escapes, (c) / (g): %d / %d records released with the "
+      "merge's buffer full, %d / %d silent partitions gone ahead without\n",
+      r.hub_merge_forced, r.replay_merge_forced, r.hub_merge_silent,
+      r.replay_merge_silent);
   if (!r.replay_difference.empty()) {
     absl::string_view lines = r.replay_difference;
     while (!lines.empty() && lines.back() == '\n') lines.remove_suffix(1);
@@ -146,6 +152,12 @@ std::string ToJson(const BenchResult& r) {
       "\n",
       r.hub_merges, r.replay_merges, r.hub_refused_links,
       r.replay_refused_links);
+  absl::StrAppendFormat(
+      &out,
+      R"(  "merge_escapes": {"forced_live": %d, "forced_replay": %d, "silent_live": %d, "silent_replay": %d},)"
+      "\n",
+      r.hub_merge_forced, r.replay_merge_forced, r.hub_merge_silent,
+      r.replay_merge_silent);
   absl::StrAppendFormat(
       &out,
       R"(  "hub": {"duplicates": %d, "dlq": %d, "profiles_published": %d, "batches": %d},)"

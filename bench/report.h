@@ -49,6 +49,11 @@ struct BenchResult {
   // records of different partitions arrive in.
   int64_t hub_merges = 0, hub_refused_links = 0;
   int64_t replay_merges = 0, replay_refused_links = 0;
+  // The input merge's escapes (streams/merge.h) in (c) and in (g): records
+  // released before every partition had shown its next one (the merge's
+  // buffer full), and partitions gone ahead without after their wait.
+  int64_t hub_merge_forced = 0, hub_merge_silent = 0;
+  int64_t replay_merge_forced = 0, replay_merge_silent = 0;
   // (f).
   // The bench process (hub, raw runs, engine); the broker runs in a child
   // process of its own (BrokerProcess).
