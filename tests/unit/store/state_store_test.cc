@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "rocksdb/perf_level.h"
 #include "tests/common/temp_dir.h"
 
 using namespace custhub::store;
@@ -164,6 +166,28 @@ TEST_CASE("the digest depends on state, not on how it was batched", "[store]") {
   REQUIRE(other->Write(all).ok());
   CHECK(*one->Digest() == *many->Digest());
   CHECK(*one->Digest() != *other->Digest());
+}
+
+TEST_CASE("reading and writing turn RocksDB's per-thread counters off",
+          "[store]") {
+  // RocksDB counts into thread-local perf counters by default; custhub
+  // never reads them. The writer thread's and a reading thread's level.
+  TempDir dir;
+  auto store = OpenOrDie(dir.path);
+  StateBatch b;
+  b.Put(Cf::kLedgers, "o|shop|1", "a");
+  store->WriteAsync(b);
+  REQUIRE(store->Await().ok());
+  std::thread reader([&] {
+    CHECK(rocksdb::GetPerfLevel() == rocksdb::PerfLevel::kEnableCount);
+    auto v = store->Get(Cf::kLedgers, "o|shop|1");
+    REQUIRE(v.ok());
+    CHECK(v->value_or("") == "a");
+    CHECK(rocksdb::GetPerfLevel() == rocksdb::PerfLevel::kDisable);
+  });
+  reader.join();
+  // The write ran on the store's writer thread: this one still counts.
+  CHECK(rocksdb::GetPerfLevel() == rocksdb::PerfLevel::kEnableCount);
 }
 
 TEST_CASE("ForEach scans one prefix in key order", "[store]") {
