@@ -213,7 +213,7 @@ absl::StatusOr<size_t> Hub::RunOnce() {
   std::vector<PolledRecord> messages;
   MergeStats merge_before = merge_.stats();
   merge_.Take(options_.batch_max, started, &messages);
-  ReportMergeEscapes(merge_before);
+  ReportMergeEscapes(merge_before, started);
   CUSTHUB_RETURN_IF_ERROR(ThrottleInput());
   CUSTHUB_RETURN_IF_ERROR(
       AdvanceWhenIdle(messages.empty() && merge_.buffered() == 0, started));
@@ -269,7 +269,7 @@ absl::Status Hub::ThrottleInput() {
   return consumer_->Resume(resume);
 }
 
-void Hub::ReportMergeEscapes(const MergeStats& before) {
+void Hub::ReportMergeEscapes(const MergeStats& before, Micros at) {
   const MergeStats& now = merge_.stats();
   if (now.waits_expired > before.waits_expired) {
     Log(LogLevel::kWarn, "fault",
@@ -281,12 +281,15 @@ void Hub::ReportMergeEscapes(const MergeStats& before) {
          {"partitions",
           absl::StrCat(now.waits_expired - before.waits_expired)}});
   }
-  if (now.forced > before.forced && before.forced == 0) {
+  // A backlog can keep the merge full for minutes: reported as it goes
+  // on, not only the first time.
+  if (uint64_t n = forced_report_.Due(now.forced, at)) {
     Log(LogLevel::kWarn, "fault",
         {{"kind", "merge buffer full"},
          {"detail",
           "released records before every partition was known; "
-          "input order may differ from a replay's"}});
+          "input order may differ from a replay's"},
+         {"records", absl::StrCat(n)}});
   }
 }
 

@@ -106,7 +106,8 @@ class Hub {
   std::vector<kafka::TopicPartition> assignment_;
   // Polled records in the order they fold (merge.h).
   InputMerge<PolledRecord> merge_;
-  void ReportMergeEscapes(const MergeStats& before);
+  void ReportMergeEscapes(const MergeStats& before, Micros now);
+  RepeatReport forced_report_{60 * kMicrosPerSecond};
   // Pauses the partitions the merge holds too much of, resumes the others
   // (InputMerge::Throttle).
   absl::Status ThrottleInput();

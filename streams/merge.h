@@ -48,6 +48,31 @@
 
 namespace custhub::streams {
 
+// When to log an escape that recurs for as long as a backlog lasts (the
+// merge's buffer full): the first at once, then at most once per `every`,
+// with how many came since the last report.
+//
+//   RepeatReport full(60 * kMicrosPerSecond);
+//   if (uint64_t n = full.Due(merge.stats().forced, now)) Log(..., n);
+class RepeatReport {
+ public:
+  explicit RepeatReport(Micros every) : every_(every) {}
+  // `total`: escapes since start. How many to report now (0: none).
+  uint64_t Due(uint64_t total, Micros now) {
+    if (total <= reported_) return 0;
+    if (reported_ > 0 && now - reported_at_ < every_) return 0;
+    uint64_t n = total - reported_;
+    reported_ = total;
+    reported_at_ = now;
+    return n;
+  }
+
+ private:
+  Micros every_;
+  uint64_t reported_ = 0;
+  Micros reported_at_ = 0;
+};
+
 struct MergeOptions {
   // How long a partition known to have unread records may hold back the
   // others before they go ahead without it. Default: 1 s.

@@ -14,6 +14,7 @@ using custhub::kMicrosPerSecond;
 using custhub::Micros;
 using custhub::streams::InputMerge;
 using custhub::streams::MergeOptions;
+using custhub::streams::RepeatReport;
 
 namespace {
 
@@ -250,4 +251,18 @@ TEST_CASE(
   CHECK(peak_free > 200);
   CHECK(peak_throttled <= 60 + 3 * (20 + 10));
   CHECK(peak_throttled * 2 < peak_free);
+}
+
+TEST_CASE("a recurring escape is reported at once, then once a minute",
+          "[merge]") {
+  constexpr Micros kMinute = 60 * kMicrosPerSecond;
+  RepeatReport report(kMinute);
+  Micros t = 1000 * kMicrosPerSecond;
+  CHECK(report.Due(0, t) == 0);  // nothing yet
+  CHECK(report.Due(5, t) == 5);  // the first, at once
+  CHECK(report.Due(9, t + kMinute / 2) == 0);
+  CHECK(report.Due(12, t + kMinute - 1) == 0);
+  CHECK(report.Due(12, t + kMinute) == 7);      // those since, a minute on
+  CHECK(report.Due(12, t + 5 * kMinute) == 0);  // no new ones
+  CHECK(report.Due(13, t + 5 * kMinute) == 1);  // quiet long enough
 }
