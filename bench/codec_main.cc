@@ -91,6 +91,44 @@ int main(int argc, char** argv) {
       customers.size(), static_cast<double>(bytes) / customers.size(),
       mismatches);
 
+  // What holding customers as records would cost: the record itself and
+  // its strings and lists on the heap (strings past 15 bytes).
+  size_t heap = 0;
+  for (const auto& [p, r] : customers) {
+    profile::CustomerRecord c;
+    (void)profile::DecodeCustomer(p, &c);
+    (void)profile::DecodeRules(r, &c.rules);
+    auto str = [&](const std::string& x) {
+      if (x.capacity() > 15) heap += x.capacity() + 1;
+    };
+    auto strs = [&](const std::vector<std::string>& v) {
+      heap += v.capacity() * sizeof(std::string);
+      for (const auto& x : v) str(x);
+    };
+    const auto& f = c.profile;
+    str(f.customer_id);
+    strs(f.emails);
+    strs(f.phones);
+    heap += f.external_ids.capacity() * sizeof(f.external_ids[0]);
+    for (const auto& [k, v] : f.external_ids) str(k), str(v);
+    str(f.first_name);
+    str(f.last_name);
+    str(f.checkout.checkout_token);
+    strs(c.identifier_keys);
+    heap += c.closed_checkouts.capacity() * sizeof(c.closed_checkouts[0]);
+    for (const auto& x : c.closed_checkouts) str(x.token);
+    strs(c.rules.bad_rated_tickets);
+    strs(c.rules.reviewed_orders);
+    heap += c.rules.ticket_created_micros.capacity() * sizeof(int64_t);
+    heap += c.rules.timers.capacity() * sizeof(c.rules.timers[0]);
+    for (const auto& t : c.rules.timers) {
+      str(t.kind), str(t.anchor_event_id), str(t.ref);
+    }
+  }
+  std::printf("a record: %zu bytes + %.0f on the heap (strings, lists)\n",
+              sizeof(profile::CustomerRecord),
+              static_cast<double>(heap) / customers.size());
+
   size_t sink = 0;
   for (int round = 0; round < rounds; ++round) {
     // Protobuf, as the processor does it: parse on an arena reset per
@@ -121,6 +159,12 @@ int main(int argc, char** argv) {
     for (size_t k = 0; k < parsed.size(); ++k) {
       parsed[k].ParseFromString(customers[k].first);
       parsed[k].mutable_rules()->ParseFromString(customers[k].second);
+    }
+    if (round == 0) {
+      size_t used = 0;
+      for (const auto& state : parsed) used += state.SpaceUsedLong();
+      std::printf("a parsed message: %.0f bytes (SpaceUsedLong)\n",
+                  static_cast<double>(used) / parsed.size());
     }
     t0 = std::chrono::steady_clock::now();
     for (auto& state : parsed) {
