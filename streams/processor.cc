@@ -359,7 +359,7 @@ absl::Status BatchProcessor::FoldEvent(PreparedEvent& prepared) {
         auto* ledger,
         LoadOrder(absl::StrCat("o|", event.source(), "|", refund.order_id())));
     CUSTHUB_ASSIGN_OR_RETURN(CustomerSlot * slot, OrderCustomer(ledger->entry));
-    v1::CustomerState before_refund;
+    rules::Before before_refund;
     if (slot != nullptr) {
       // As for every event: what stream time passed fires first, wherever
       // the batch ended.
@@ -428,7 +428,7 @@ absl::Status BatchProcessor::FoldEvent(PreparedEvent& prepared) {
   // Timers due before this event fire first, so a late event never cancels
   // what stream time already passed.
   if (!is_new) AddTriggers(rules::FireDue(options_.rules, slot->state, stream));
-  v1::CustomerState before = rules::BeforeView(*slot->state);
+  rules::Before before = rules::BeforeView(*slot->state);
   absl::StatusOr<bool> folded = true;
   switch (event.payload_case()) {
     case v1::Event::kOrder: {

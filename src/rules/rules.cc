@@ -99,35 +99,30 @@ void RemoveTimers(v1::RulesState* r, Pred drop) {
   timers->DeleteSubrange(kept, timers->size() - kept);
 }
 
-bool SameTime(bool has_a, const Timestamp& a, bool has_b, const Timestamp& b) {
-  return has_a == has_b && a.seconds() == b.seconds() && a.nanos() == b.nanos();
+bool SameTime(const profile::Time& a, bool has_b, const Timestamp& b) {
+  return a.set == has_b && a.seconds == b.seconds() && a.nanos == b.nanos();
 }
 
-bool SameMoney(bool has_a, const v1::Money& a, bool has_b, const v1::Money& b) {
-  return has_a == has_b && a.minor() == b.minor() &&
-         a.currency() == b.currency();
+bool SameMoney(const profile::Amount& a, bool has_b, const v1::Money& b) {
+  return a.set == has_b && a.minor == b.minor() && a.currency == b.currency();
 }
 
 // Whether the fold changed the order stats, field by field (what comparing
 // their serialized bytes said, without serializing twice per event). A new
 // field of OrderStats, Money or Timestamp must be added here; a test in
 // tests/unit/rules counts their fields.
-bool SameOrderStats(const v1::OrderStats& a, const v1::OrderStats& b) {
-  return a.count() == b.count() && a.cancelled_count() == b.cancelled_count() &&
-         a.open_count() == b.open_count() &&
-         a.items_bought() == b.items_bought() &&
-         SameTime(a.has_first_order_at(), a.first_order_at(),
-                  b.has_first_order_at(), b.first_order_at()) &&
-         SameTime(a.has_last_order_at(), a.last_order_at(),
-                  b.has_last_order_at(), b.last_order_at()) &&
-         SameMoney(a.has_gross_revenue(), a.gross_revenue(),
-                   b.has_gross_revenue(), b.gross_revenue()) &&
-         SameMoney(a.has_refunded(), a.refunded(), b.has_refunded(),
-                   b.refunded()) &&
-         SameMoney(a.has_net_revenue(), a.net_revenue(), b.has_net_revenue(),
-                   b.net_revenue()) &&
-         SameMoney(a.has_average_order_value(), a.average_order_value(),
-                   b.has_average_order_value(), b.average_order_value());
+bool SameOrderStats(const profile::CustomerRecord::Orders& a,
+                    const v1::OrderStats& b) {
+  return a.count == b.count() && a.cancelled_count == b.cancelled_count() &&
+         a.open_count == b.open_count() && a.items_bought == b.items_bought() &&
+         SameTime(a.first_order_at, b.has_first_order_at(),
+                  b.first_order_at()) &&
+         SameTime(a.last_order_at, b.has_last_order_at(), b.last_order_at()) &&
+         SameMoney(a.gross_revenue, b.has_gross_revenue(), b.gross_revenue()) &&
+         SameMoney(a.refunded, b.has_refunded(), b.refunded()) &&
+         SameMoney(a.net_revenue, b.has_net_revenue(), b.net_revenue()) &&
+         SameMoney(a.average_order_value, b.has_average_order_value(),
+                   b.average_order_value());
 }
 
 bool Contains(const google::protobuf::RepeatedPtrField<std::string>& list,
@@ -178,8 +173,7 @@ class Emitter {
 
 // What one event changed, as the rules see it.
 struct Change {
-  // Only what BeforeView copies may be read from it.
-  const v1::CustomerState& before;
+  const Before& before;
   const v1::CustomerState& after;
   const v1::Event& event;
   Micros event_time;
@@ -211,12 +205,12 @@ void RememberRefundAndTicket(const Change& c, v1::RulesState* r) {
 // Cancels the timers this event invalidates. A timer already due when the
 // event happened is kept: its condition held at its due time.
 void CancelInvalidated(const Change& c, v1::RulesState* r) {
-  const auto& was = c.before.profile().checkout();
+  const Before& was = c.before;
   const auto& now = c.after.profile().checkout();
   RemoveTimers(r, [&](const v1::RuleTimer& t) {
     if (t.due_micros() <= c.cause) return false;
     if (t.kind() == kAbandonedCart) {
-      bool was_open = was.open() && was.checkout_token() == t.ref();
+      bool was_open = was.checkout_open && was.checkout_token == t.ref();
       bool still_open = now.open() && now.checkout_token() == t.ref();
       return was_open && !still_open;
     }
@@ -238,9 +232,8 @@ void CancelInvalidated(const Change& c, v1::RulesState* r) {
 
 void EventTriggers(const RulesConfig& config, const Change& c, Emitter* emit,
                    v1::RulesState* r) {
-  const auto& before = c.before.profile();
   const auto& after = c.after.profile();
-  if (!r->first_purchase_fired() && before.orders().count() == 0 &&
+  if (!r->first_purchase_fired() && c.before.orders.count == 0 &&
       after.orders().count() > 0) {
     r->set_first_purchase_fired(true);
     std::string what = c.event.has_order()
@@ -252,8 +245,9 @@ void EventTriggers(const RulesConfig& config, const Change& c, Emitter* emit,
 
   int64_t vip = config.traits.vip_net_revenue_minor;
   int64_t net_after = profile::NetRevenueMinor(c.after);
-  if (!r->vip_fired() && profile::NetRevenueMinor(c.before) < vip &&
-      net_after >= vip) {
+  int64_t net_before =
+      c.before.orders.gross_revenue.minor - c.before.orders.refunded.minor;
+  if (!r->vip_fired() && net_before < vip && net_after >= vip) {
     r->set_vip_fired(true);
     std::string currency = after.orders().gross_revenue().currency();
     emit->Emit(kVipUpgrade, c.event_time, c.ref,
@@ -312,11 +306,11 @@ void EventTriggers(const RulesConfig& config, const Change& c, Emitter* emit,
 
 void ScheduleTimers(const RulesConfig& config, const Change& c,
                     v1::RulesState* r) {
-  const auto& was = c.before.profile().checkout();
+  const Before& was = c.before;
   const auto& now = c.after.profile().checkout();
   if (now.open() &&
-      !(was.open() && was.checkout_token() == now.checkout_token() &&
-        ToMicros(was.since()) == ToMicros(now.since()))) {
+      !(was.checkout_open && was.checkout_token == now.checkout_token() &&
+        was.checkout_since == ToMicros(now.since()))) {
     RemoveTimers(r, [&](const v1::RuleTimer& t) {
       return t.kind() == kAbandonedCart && t.ref() == now.checkout_token();
     });
@@ -339,7 +333,12 @@ void ScheduleTimers(const RulesConfig& config, const Change& c,
 
   Micros last = LastOrder(c.after);
   bool has_orders = c.after.profile().orders().count() > 0;
-  if (has_orders && last > LastOrder(c.before)) {
+  const profile::Time& was_last = c.before.orders.last_order_at;
+  Micros last_before =
+      was_last.seconds != 0 || was_last.nanos != 0
+          ? was_last.seconds * kMicrosPerSecond + was_last.nanos / 1000
+          : 0;
+  if (has_orders && last > last_before) {
     // A newer order moves win_back; one already due before it still fires.
     RemoveTimers(r, [&](const v1::RuleTimer& t) {
       return t.kind() == kWinBack && t.due_micros() > last;
@@ -417,21 +416,20 @@ std::string TimerReason(const RulesConfig& config,
 }  // namespace
 
 std::vector<v1::Trigger> Evaluate(const RulesConfig& config,
-                                  const v1::CustomerState& before,
+                                  const Before& before,
                                   v1::CustomerState* after,
                                   const v1::Event& event, Micros event_time) {
   std::vector<v1::Trigger> out;
-  const auto& bo = before.profile().orders();
+  const auto& bo = before.orders;
   const auto& ao = after->profile().orders();
   Change c{
       before,         *after, event, event_time, CauseTime(event, event_time),
       EventRef(event)};
   c.orders_changed = !SameOrderStats(bo, ao);
-  c.refund_applied =
-      ao.refunded().minor() > bo.refunded().minor() ||
-      after->profile().returns().count() > before.profile().returns().count();
-  c.new_ticket = after->profile().support().total_tickets() >
-                 before.profile().support().total_tickets();
+  c.refund_applied = ao.refunded().minor() > bo.refunded.minor ||
+                     after->profile().returns().count() > before.returns_count;
+  c.new_ticket =
+      after->profile().support().total_tickets() > before.total_tickets;
 
   v1::RulesState* r = after->mutable_rules();
   RememberRefundAndTicket(c, r);
@@ -442,16 +440,41 @@ std::vector<v1::Trigger> Evaluate(const RulesConfig& config,
   return out;
 }
 
-v1::CustomerState BeforeView(const v1::CustomerState& state) {
+Before BeforeView(const v1::CustomerState& state) {
   // Keep in step with every read of Change::before above.
-  v1::CustomerState view;
+  Before b;
   const auto& p = state.profile();
-  auto* v = view.mutable_profile();
-  if (p.has_orders()) *v->mutable_orders() = p.orders();
-  if (p.has_checkout()) *v->mutable_checkout() = p.checkout();
-  if (p.has_returns()) *v->mutable_returns() = p.returns();
-  if (p.has_support()) *v->mutable_support() = p.support();
-  return view;
+  if (p.has_orders()) {
+    const auto& o = p.orders();
+    auto time = [](bool has, const Timestamp& t, profile::Time* out) {
+      *out = {has, t.seconds(), t.nanos()};
+    };
+    auto money = [](bool has, const v1::Money& m, profile::Amount* out) {
+      out->set = has;
+      out->minor = m.minor();
+      out->currency = m.currency();
+    };
+    auto& bo = b.orders;
+    bo.set = true;
+    bo.count = o.count();
+    time(o.has_first_order_at(), o.first_order_at(), &bo.first_order_at);
+    time(o.has_last_order_at(), o.last_order_at(), &bo.last_order_at);
+    money(o.has_gross_revenue(), o.gross_revenue(), &bo.gross_revenue);
+    money(o.has_refunded(), o.refunded(), &bo.refunded);
+    money(o.has_net_revenue(), o.net_revenue(), &bo.net_revenue);
+    money(o.has_average_order_value(), o.average_order_value(),
+          &bo.average_order_value);
+    bo.cancelled_count = o.cancelled_count();
+    bo.open_count = o.open_count();
+    bo.items_bought = o.items_bought();
+  }
+  const auto& checkout = p.checkout();
+  b.checkout_open = checkout.open();
+  b.checkout_token = checkout.checkout_token();
+  b.checkout_since = ToMicros(checkout.since());
+  b.returns_count = p.returns().count();
+  b.total_tickets = p.support().total_tickets();
+  return b;
 }
 
 std::vector<v1::Trigger> FireDue(const RulesConfig& config,

@@ -205,7 +205,7 @@ class ScenarioRun {
     Micros stream = rules::StreamTime(config_, max_seen_);
     Collect(rules::FireDue(config_, &state_, stream));
 
-    v1::CustomerState before = state_;
+    rules::Before before = rules::BeforeView(state_);
     absl::StatusOr<bool> folded = Fold(e, *at);
     if (!folded.ok()) return folded.status();
     if (!*folded) return absl::OkStatus();  // a refund held for its order
