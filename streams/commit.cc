@@ -369,8 +369,7 @@ void BatchProcessor::KeepCommitted() {
     customer_cache_.Put(id, CachedCustomer{std::move(slot.stored_profile),
                                            std::move(slot.stored_rules)});
   }
-  for (auto& [key, id] : identifiers_)
-    identifier_cache_.Put(key, std::move(id));
+  for (const auto& [key, id] : identifiers_) identifier_cache_.Put(key, id);
 }
 
 }  // namespace custhub::streams

@@ -14,6 +14,7 @@
 // and no relinking on every hit (the list's pointer chasing was a fifth of
 // a cached customer's load).
 //
+// Keys are strings (looked up by string_view) unless `K` says otherwise.
 // Capacity 0 holds nothing. Thread-safety: none.
 #pragma once
 
@@ -21,6 +22,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -28,27 +30,30 @@
 
 namespace custhub::streams {
 
-template <typename V>
+template <typename V, typename K = std::string>
 class LruCache {
+  using Arg = std::conditional_t<std::is_same_v<K, std::string>,
+                                 absl::string_view, const K&>;
+
  public:
   explicit LruCache(size_t capacity) : capacity_(capacity) {}
   LruCache(const LruCache&) = delete;
   LruCache& operator=(const LruCache&) = delete;
 
   // The value, marked as recently used; null if absent.
-  V* Find(absl::string_view key) {
+  V* Find(Arg key) {
     if (auto it = young_.find(key); it != young_.end()) return &it->second;
     auto it = old_.find(key);
     if (it == old_.end()) return nullptr;
     auto node = old_.extract(it);
     return &Insert(std::move(node.key()), std::move(node.mapped()));
   }
-  bool Contains(absl::string_view key) const {
+  bool Contains(Arg key) const {
     return young_.contains(key) || old_.contains(key);
   }
 
   // Moves the value out and forgets the key.
-  std::optional<V> Take(absl::string_view key) {
+  std::optional<V> Take(Arg key) {
     for (Map* m : {&young_, &old_}) {
       if (auto it = m->find(key); it != m->end()) {
         std::optional<V> out(std::move(it->second));
@@ -60,7 +65,7 @@ class LruCache {
   }
 
   // Inserts or replaces.
-  void Put(std::string key, V value) {
+  void Put(K key, V value) {
     if (capacity_ == 0) return;
     if (auto it = young_.find(key); it != young_.end()) {
       it->second = std::move(value);
@@ -70,7 +75,7 @@ class LruCache {
     Insert(std::move(key), std::move(value));
   }
 
-  void Erase(absl::string_view key) {
+  void Erase(Arg key) {
     if (young_.erase(key) == 0) old_.erase(key);
   }
   void Clear() {
@@ -81,11 +86,11 @@ class LruCache {
   size_t capacity() const { return capacity_; }
 
  private:
-  using Map = absl::flat_hash_map<std::string, V>;
+  using Map = absl::flat_hash_map<K, V>;
 
   // Into the young generation (the key is in neither), which turns old
   // when full.
-  V& Insert(std::string key, V value) {
+  V& Insert(K key, V value) {
     if (capacity_ < 2 && !young_.empty()) {
       young_.clear();
     } else if (young_.size() >= capacity_ / 2 && capacity_ >= 2) {

@@ -65,9 +65,10 @@ struct ProcessorOptions {
   // returning customer costs no RocksDB read (a parse still). Roughly
   // 0.6-1 KiB each. 0 turns the cache off. Default: 200000.
   size_t cached_customers = 200000;
-  // Identifier -> customer id pairs kept between batches (LRU), ~150 bytes
-  // each. 0 turns the cache off. Default: 100000.
-  size_t cached_identifiers = 100000;
+  // Identifier -> customer id pairs kept between batches (LRU, hashed:
+  // OwnerCache), ~40-50 bytes each. 0 turns the cache off. Default: 600000
+  // (~3 identifiers each of the 200,000 cached customers).
+  size_t cached_identifiers = 600000;
   // Computed traits and triggers (thresholds, suppression, timers).
   // Default: rules::RulesConfig{}.
   rules::RulesConfig rules;

@@ -35,6 +35,7 @@
 #include "src/store/state_store.h"
 #include "streams/lru_cache.h"
 #include "streams/options.h"
+#include "streams/owner_cache.h"
 #include "streams/seen_ids.h"
 
 namespace custhub {
@@ -317,7 +318,7 @@ class BatchProcessor {
   // cache lives in customers_ until Commit puts it back, so Abandon() just
   // drops it and the next load reads RocksDB.
   LruCache<CachedCustomer> customer_cache_;
-  LruCache<std::string> identifier_cache_;  // key -> id
+  OwnerCache identifier_cache_;  // key -> id
   // Outbox (outbox_blob.h): each batch's outputs are one entry, keyed by
   // its first sequence number, deleted once every output in it is
   // confirmed. first seq -> (end seq, outputs confirmed so far).

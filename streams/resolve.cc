@@ -19,7 +19,7 @@ using store::Cf;
 absl::StatusOr<std::string> BatchProcessor::OwnerOf(const std::string& key) {
   auto it = identifiers_.find(key);
   if (it != identifiers_.end()) return it->second;
-  if (const std::string* cached = identifier_cache_.Find(key)) return *cached;
+  if (auto cached = identifier_cache_.Find(key)) return *std::move(cached);
   CUSTHUB_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kIdentifiers, key));
   if (!v.has_value()) return std::string();
   // As committed (or being written: a failed write clears the cache).

@@ -15,14 +15,33 @@ absl::uint128 Hash128(absl::string_view data) {
   return absl::MakeUint128(h.high64, h.low64);
 }
 
+namespace {
+
+constexpr absl::string_view kBase32Alphabet =
+    "0123456789abcdefghjkmnpqrstvwxyz";
+
+}  // namespace
+
 std::string Base32Lower(uint64_t value) {
-  static constexpr char kAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
   std::string out(13, '0');
   for (int i = 12; i >= 0; --i) {
-    out[i] = kAlphabet[value & 31];
+    out[i] = kBase32Alphabet[value & 31];
     value >>= 5;
   }
   return out;
+}
+
+bool ParseBase32Lower(absl::string_view text, uint64_t* value) {
+  // 13 digits hold 65 bits: the first may use only four.
+  if (text.size() != 13 || kBase32Alphabet.find(text[0]) > 15) return false;
+  uint64_t v = 0;
+  for (char c : text) {
+    size_t d = kBase32Alphabet.find(c);
+    if (d == absl::string_view::npos) return false;
+    v = (v << 5) | d;
+  }
+  *value = v;
+  return true;
 }
 
 std::string Hex64(uint64_t value) {

@@ -21,6 +21,8 @@ absl::uint128 Hash128(absl::string_view data);
 
 // Crockford-style base32 (lower case, no padding) of a 64-bit value.
 std::string Base32Lower(uint64_t value);
+// The value Base32Lower made `text` from; false when it did not make it.
+bool ParseBase32Lower(absl::string_view text, uint64_t* value);
 
 // 16 lower-case hex digits.
 std::string Hex64(uint64_t value);

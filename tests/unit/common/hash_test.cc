@@ -22,3 +22,20 @@ TEST_CASE("digests separate fields, so shifted boundaries differ", "[hash]") {
   CHECK(a.Hex() == c.Hex());
   CHECK(a.Hex().size() == 32);
 }
+
+TEST_CASE("base32 ids parse back to the value they came from", "[hash]") {
+  for (uint64_t v : {uint64_t{0}, uint64_t{31}, uint64_t{1} << 63, ~uint64_t{0},
+                     custhub::Hash64("email:a@b.com")}) {
+    uint64_t back = 1;
+    REQUIRE(custhub::ParseBase32Lower(custhub::Base32Lower(v), &back));
+    CHECK(back == v);
+  }
+  uint64_t v;
+  CHECK_FALSE(custhub::ParseBase32Lower("000000000000", &v));    // 12 digits
+  CHECK_FALSE(custhub::ParseBase32Lower("00000000000000", &v));  // 14
+  CHECK_FALSE(custhub::ParseBase32Lower("000000000000i", &v));   // not a digit
+  CHECK_FALSE(custhub::ParseBase32Lower("000000000000Z", &v));   // upper case
+  CHECK_FALSE(custhub::ParseBase32Lower("g000000000000", &v));   // 65th bit
+  CHECK(custhub::ParseBase32Lower("f" + std::string(12, 'z'), &v));
+  CHECK(v == ~uint64_t{0});
+}

@@ -282,6 +282,30 @@ TEST_CASE("the state cache keeps recently used entries within its capacity",
   CHECK(big.Contains("999"));
 }
 
+TEST_CASE("the identifier cache gives back every kind of id it was given",
+          "[streams][cache]") {
+  streams::OwnerCache owners(100);
+  std::string derived = identity::CustomerIdFor("email:a@b.com").value();
+  owners.Put("email:a@b.com", derived);                  // held as its hash
+  owners.Put("phone:+15550100", "shopify-customer-42");  // held as it is
+  owners.Put("id:x", "cus_");                            // prefix, no hash
+  owners.Put("id:y", "cus_0000000000000z");              // a digit too many
+  CHECK(owners.Find("email:a@b.com") == derived);
+  CHECK(owners.Find("phone:+15550100") == "shopify-customer-42");
+  CHECK(owners.Find("id:x") == "cus_");
+  CHECK(owners.Find("id:y") == "cus_0000000000000z");
+  CHECK_FALSE(owners.Find("email:A@b.com").has_value());
+  owners.Put("email:a@b.com", "cus_other");  // a merge moved it
+  CHECK(owners.Find("email:a@b.com") == "cus_other");
+  CHECK(owners.size() == 4);
+  owners.Clear();
+  CHECK(owners.size() == 0);
+  CHECK_FALSE(owners.Find("id:x").has_value());
+  streams::OwnerCache off(0);
+  off.Put("a", "cus_1");
+  CHECK_FALSE(off.Find("a").has_value());
+}
+
 namespace {
 
 streams::ProcessorOptions NoCaches() {
