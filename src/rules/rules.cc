@@ -177,11 +177,17 @@ struct Change {
   const v1::CustomerState& after;
   const v1::Event& event;
   Micros event_time;
-  Micros cause;     // CauseTime of the event
-  std::string ref;  // EventRef of the event
+  Micros cause;  // CauseTime of the event
   bool orders_changed = false;
   bool refund_applied = false;  // refunded money or returns went up
   bool new_ticket = false;
+  // EventRef of the event, made when a trigger or timer first needs it
+  // (most events need none).
+  const std::string& ref() const {
+    if (!ref_) ref_ = EventRef(event);
+    return *ref_;
+  }
+  mutable std::optional<std::string> ref_;
 };
 
 void RememberRefundAndTicket(const Change& c, v1::RulesState* r) {
@@ -239,7 +245,7 @@ void EventTriggers(const RulesConfig& config, const Change& c, Emitter* emit,
     std::string what = c.event.has_order()
                            ? absl::StrCat(" ", c.event.order().order_id())
                            : "";
-    emit->Emit(kFirstPurchase, c.event_time, c.ref,
+    emit->Emit(kFirstPurchase, c.event_time, c.ref(),
                absl::StrCat("first order", what, " placed"));
   }
 
@@ -250,7 +256,7 @@ void EventTriggers(const RulesConfig& config, const Change& c, Emitter* emit,
   if (!r->vip_fired() && net_before < vip && net_after >= vip) {
     r->set_vip_fired(true);
     std::string currency = after.orders().gross_revenue().currency();
-    emit->Emit(kVipUpgrade, c.event_time, c.ref,
+    emit->Emit(kVipUpgrade, c.event_time, c.ref(),
                absl::StrCat("net revenue ", FormatMoney({net_after, currency}),
                             " reached the VIP threshold ",
                             FormatMoney({vip, currency})));
@@ -282,7 +288,7 @@ void EventTriggers(const RulesConfig& config, const Change& c, Emitter* emit,
   }
   // One trigger per event and kind: the key names the event.
   if (!escalation.empty()) {
-    emit->Emit(kSupportEscalation, c.event_time, c.ref,
+    emit->Emit(kSupportEscalation, c.event_time, c.ref(),
                absl::StrJoin(escalation, "; "));
   }
 
@@ -298,7 +304,7 @@ void EventTriggers(const RulesConfig& config, const Change& c, Emitter* emit,
           email.message_id().empty()
               ? ""
               : absl::StrCat(" (message ", email.message_id(), ")");
-      emit->Emit(kDeliverabilityAlert, c.event_time, c.ref,
+      emit->Emit(kDeliverabilityAlert, c.event_time, c.ref(),
                  absl::StrCat(what, detail));
     }
   }
@@ -316,7 +322,7 @@ void ScheduleTimers(const RulesConfig& config, const Change& c,
     });
     AddTimer(r, kAbandonedCart,
              ToMicros(now.since()) + AsMicros(config.abandoned_cart_delay),
-             c.ref, c.event_time, now.checkout_token());
+             c.ref(), c.event_time, now.checkout_token());
   }
 
   if (c.event.has_order() && c.orders_changed) {
@@ -326,7 +332,7 @@ void ScheduleTimers(const RulesConfig& config, const Change& c,
         !Contains(r->reviewed_orders(), ref)) {
       AppendBounded(r->mutable_reviewed_orders(), ref, kMaxReviewed);
       AddTimer(r, kPostPurchaseReview,
-               c.event_time + AsMicros(config.review_delay), c.ref,
+               c.event_time + AsMicros(config.review_delay), c.ref(),
                c.event_time, ref);
     }
   }
@@ -343,7 +349,7 @@ void ScheduleTimers(const RulesConfig& config, const Change& c,
     RemoveTimers(r, [&](const v1::RuleTimer& t) {
       return t.kind() == kWinBack && t.due_micros() > last;
     });
-    AddTimer(r, kWinBack, last + AsMicros(config.win_back_after), c.ref,
+    AddTimer(r, kWinBack, last + AsMicros(config.win_back_after), c.ref(),
              c.event_time, "");
   }
 
@@ -360,7 +366,7 @@ void ScheduleTimers(const RulesConfig& config, const Change& c,
     RemoveTimers(r, [&](const v1::RuleTimer& t) {
       return t.kind() == kChurnRisk && t.due_micros() > last;
     });
-    AddTimer(r, kChurnRisk, *crossing, c.ref, c.event_time, "");
+    AddTimer(r, kChurnRisk, *crossing, c.ref(), c.event_time, "");
     r->set_churn_armed_last_order_micros(last);
     return;
   }
@@ -422,9 +428,7 @@ std::vector<v1::Trigger> Evaluate(const RulesConfig& config,
   std::vector<v1::Trigger> out;
   const auto& bo = before.orders;
   const auto& ao = after->profile().orders();
-  Change c{
-      before,         *after, event, event_time, CauseTime(event, event_time),
-      EventRef(event)};
+  Change c{before, *after, event, event_time, CauseTime(event, event_time)};
   c.orders_changed = !SameOrderStats(bo, ao);
   c.refund_applied = ao.refunded().minor() > bo.refunded.minor ||
                      after->profile().returns().count() > before.returns_count;

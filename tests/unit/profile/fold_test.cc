@@ -54,6 +54,34 @@ TEST_CASE("the same order delivered twice counts once", "[profile]") {
   CHECK(c.profile().orders().average_order_value().minor() == 5000);
 }
 
+TEST_CASE("an order delivery changes the entry when any of its fields moves",
+          "[profile]") {
+  // ApplyOrder compares the entry field by field (SameOrderFields): a field
+  // added to OrderLedgerEntry must be compared there too.
+  CHECK(v1::OrderLedgerEntry::descriptor()->field_count() == 11);
+  v1::CustomerState c;
+  v1::OrderLedgerEntry entry;
+  auto o = MakeOrder("1001", 5000, "2026-01-01T10:00:00Z", 2);
+  REQUIRE(
+      *ApplyOrder(o, T("2026-01-01T10:00:00Z"), "email:a@b.com", &entry, &c));
+  auto paid = o;
+  paid.set_paid(true);
+  CHECK(*ApplyOrder(paid, T("2026-01-01T10:00:00Z"), "email:a@b.com", &entry,
+                    &c));
+  auto token = paid;
+  token.set_checkout_token("tok");
+  CHECK(*ApplyOrder(token, T("2026-01-01T10:00:00Z"), "email:a@b.com", &entry,
+                    &c));
+  CHECK(*ApplyOrder(token, T("2026-01-01T10:00:00Z"), "phone:+15550100", &entry,
+                    &c));  // another key
+  auto dearer = token;
+  dearer.mutable_total()->set_minor(5001);
+  CHECK(*ApplyOrder(dearer, T("2026-01-01T10:00:00Z"), "phone:+15550100",
+                    &entry, &c));
+  CHECK_FALSE(*ApplyOrder(dearer, T("2026-01-01T10:00:00Z"), "phone:+15550100",
+                          &entry, &c));
+}
+
 TEST_CASE("an order update with an older updated_at changes nothing",
           "[profile]") {
   v1::CustomerState c;
