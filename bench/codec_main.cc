@@ -7,8 +7,6 @@
 //   build/bench/custhub_engine 1000000 200000      # leaves the state below
 //   build/bench/custhub_codec [/tmp/custhub-engine-bench] [rounds]
 #include <google/protobuf/arena.h>
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <chrono>
 #include <cstdio>
@@ -18,6 +16,7 @@
 #include <vector>
 
 #include "custhub/v1/state.pb.h"
+#include "proto/deterministic.h"
 #include "src/profile/record.h"
 #include "src/store/state_store.h"
 
@@ -26,16 +25,6 @@ namespace {
 using custhub::store::Cf;
 namespace v1 = custhub::v1;
 namespace profile = custhub::profile;
-
-std::string Deterministic(const google::protobuf::MessageLite& m) {
-  std::string out(m.ByteSizeLong(), '\0');
-  google::protobuf::io::ArrayOutputStream aos(out.data(),
-                                              static_cast<int>(out.size()));
-  google::protobuf::io::CodedOutputStream cos(&aos);
-  cos.SetSerializationDeterministic(true);
-  m.SerializeWithCachedSizes(&cos);
-  return out;
-}
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
@@ -170,7 +159,8 @@ int main(int argc, char** argv) {
     for (auto& state : parsed) {
       v1::RulesState rules;
       rules.Swap(state.mutable_rules());
-      sink += Deterministic(state).size() + Deterministic(rules).size();
+      sink += custhub::DeterministicBytes(state).size() +
+              custhub::DeterministicBytes(rules).size();
       rules.Swap(state.mutable_rules());
     }
     double pb_write = Seconds(t0) * customers.size() / parsed.size();

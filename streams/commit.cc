@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "proto/deterministic.h"
 #include "src/common/status.h"
 #include "src/common/worker.h"
 #include "src/profile/fold.h"
@@ -26,20 +27,6 @@ namespace {
 
 namespace v1 = custhub::v1;
 using store::Cf;
-
-// Map fields make protobuf's default encoding order unspecified; state bytes
-// feed the digest, so they must be canonical.
-std::string DeterministicBytes(const google::protobuf::MessageLite& m) {
-  // Sized once and written in place: a growing StringOutputStream cost a
-  // fifth more for the ~100k records a batch serialises.
-  std::string out(m.ByteSizeLong(), '\0');
-  google::protobuf::io::ArrayOutputStream aos(out.data(),
-                                              static_cast<int>(out.size()));
-  google::protobuf::io::CodedOutputStream cos(&aos);
-  cos.SetSerializationDeterministic(true);
-  m.SerializeWithCachedSizes(&cos);
-  return out;
-}
 
 // Appends `record` to an outbox entry as one slot, serialised in place.
 void AppendRecordSlot(const v1::OutboxRecord& record, std::string* blob) {

@@ -1,8 +1,6 @@
 #include "src/profile/record.h"
 
 #include <google/protobuf/descriptor.h>
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/message.h>
 
 #include <catch2/catch.hpp>
@@ -13,6 +11,7 @@
 #include <string>
 
 #include "custhub/v1/state.pb.h"
+#include "proto/deterministic.h"
 
 namespace v1 = custhub::v1;
 using custhub::profile::CustomerRecord;
@@ -24,17 +23,6 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
 namespace {
-
-// What the store holds: protobuf's deterministic serialisation.
-std::string Deterministic(const google::protobuf::MessageLite& m) {
-  std::string out;
-  google::protobuf::io::StringOutputStream sos(&out);
-  google::protobuf::io::CodedOutputStream cos(&sos);
-  cos.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&cos);
-  cos.Trim();
-  return out;
-}
 
 // Every field of `m`, recursively, set or left unset at random, with the
 // values that encode differently (zero, negatives, multi-byte varints,
@@ -173,7 +161,7 @@ TEST_CASE("a record writes back protobuf's own bytes for any state") {
   for (uint32_t seed = 1; seed <= 3000; ++seed) {
     v1::CustomerState state;
     Filler(seed).Fill(&state);
-    std::string bytes = Deterministic(state);
+    std::string bytes = custhub::DeterministicBytes(state);
     INFO("seed " << seed);
     REQUIRE(RoundTrip(bytes) == bytes);
 
@@ -181,10 +169,11 @@ TEST_CASE("a record writes back protobuf's own bytes for any state") {
     // an empty message (streams/commit.cc).
     v1::CustomerState without = state;
     v1::RulesState().Swap(without.mutable_rules());
-    REQUIRE(RoundTrip(bytes, /*with_rules=*/false) == Deterministic(without));
+    REQUIRE(RoundTrip(bytes, /*with_rules=*/false) ==
+            custhub::DeterministicBytes(without));
 
     // The rules family's value.
-    std::string rules = Deterministic(state.rules());
+    std::string rules = custhub::DeterministicBytes(state.rules());
     CustomerRecord::Rules r;
     REQUIRE(DecodeRules(rules, &r).ok());
     std::string out;
@@ -213,7 +202,7 @@ TEST_CASE("a record holds the fields protobuf parsed") {
   t->set_due_micros(99);
 
   CustomerRecord r;
-  REQUIRE(DecodeCustomer(Deterministic(s), &r).ok());
+  REQUIRE(DecodeCustomer(custhub::DeterministicBytes(s), &r).ok());
   CHECK(r.profile.set);
   CHECK(r.profile.customer_id == "cus_1");
   CHECK(r.profile.emails == std::vector<std::string>{"a@b.com"});
@@ -244,7 +233,7 @@ TEST_CASE("a record reads what protobuf reads, as protobuf reads it") {
     v1::CustomerState parsed;
     REQUIRE(parsed.ParseFromString(odd));
     parsed.DiscardUnknownFields();  // the record drops them
-    REQUIRE(RoundTrip(odd) == Deterministic(parsed));
+    REQUIRE(RoundTrip(odd) == custhub::DeterministicBytes(parsed));
   };
   v1::CustomerState a, b;
   a.mutable_profile()->set_customer_id("cus_a");
@@ -257,10 +246,12 @@ TEST_CASE("a record reads what protobuf reads, as protobuf reads it") {
   b.set_first_seen_micros(7);
 
   SECTION("a message repeated merges, later fields and map keys winning") {
-    same_as_protobuf(Deterministic(a) + Deterministic(b));
+    same_as_protobuf(custhub::DeterministicBytes(a) +
+                     custhub::DeterministicBytes(b));
   }
   SECTION("fields out of order") {
-    same_as_protobuf(Deterministic(b) + Deterministic(a));
+    same_as_protobuf(custhub::DeterministicBytes(b) +
+                     custhub::DeterministicBytes(a));
   }
   SECTION("unknown fields of every wire type are skipped") {
     std::string unknown;
@@ -268,7 +259,7 @@ TEST_CASE("a record reads what protobuf reads, as protobuf reads it") {
     unknown += "\xf9\x06" + std::string(8, 'a');  // field 111, fixed64
     unknown += "\xfa\x06\x02hi";                  // field 111, bytes
     unknown += "\xfd\x06" + std::string(4, 'b');  // field 111, fixed32
-    same_as_protobuf(unknown + Deterministic(a) + unknown);
+    same_as_protobuf(unknown + custhub::DeterministicBytes(a) + unknown);
   }
   SECTION("numbers of a packed field unpacked") {
     // rules (20) { ticket_created_micros (5) as two varints }
@@ -286,7 +277,7 @@ TEST_CASE("a record reads what protobuf reads, as protobuf reads it") {
 TEST_CASE("a record refuses bytes protobuf refuses") {
   v1::CustomerState s;
   s.mutable_profile()->set_customer_id("cus_1");
-  std::string good = Deterministic(s);
+  std::string good = custhub::DeterministicBytes(s);
   const std::string bad[] = {
       good.substr(0, good.size() - 1),  // cut short
       "\x10",                           // a varint with no value

@@ -4,8 +4,6 @@
 // match the file's expectations exactly. Each file also runs twice more, once
 // from scratch and once with the state round-tripped through its bytes
 // before every step (a restart), and must give identical triggers and keys.
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
@@ -29,6 +27,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "proto/deterministic.h"
 #include "src/common/status.h"
 #include "src/common/time.h"
 #include "src/profile/fold.h"
@@ -45,13 +44,7 @@ using custhub::Micros;
 constexpr char kDefaultEmail[] = "ada@example.com";
 
 std::string Bytes(const v1::CustomerState& state) {
-  std::string out;
-  google::protobuf::io::StringOutputStream sos(&out);
-  google::protobuf::io::CodedOutputStream cos(&sos);
-  cos.SetSerializationDeterministic(true);
-  state.SerializeToCodedStream(&cos);
-  cos.Trim();
-  return out;
+  return custhub::DeterministicBytes(state);
 }
 
 Micros ToMicros(const google::protobuf::Timestamp& t) {

@@ -4,8 +4,6 @@
 // same bytes in every column family and the same outputs, in the same
 // order, with the same sequence numbers. And outbox entries leave oldest
 // first.
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <catch2/catch.hpp>
 #include <deque>
@@ -16,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "proto/deterministic.h"
 #include "src/identity/erasure.h"
 #include "src/store/state_store.h"
 #include "src/synth/synthetic_store.h"
@@ -68,13 +67,8 @@ std::string Everything(store::StateStore& store) {
 std::string Bytes(const std::vector<Outbound>& outputs) {
   std::string out;
   for (const auto& o : outputs) {
-    std::string bytes;
-    google::protobuf::io::StringOutputStream sos(&bytes);
-    google::protobuf::io::CodedOutputStream cos(&sos);
-    cos.SetSerializationDeterministic(true);
-    REQUIRE(o.Record().SerializeToCodedStream(&cos));
-    cos.Trim();
-    out += std::to_string(o.seq) + ":" + bytes + "\n";
+    out += std::to_string(o.seq) + ":" +
+           custhub::DeterministicBytes(o.Record()) + "\n";
   }
   return out;
 }
@@ -161,11 +155,7 @@ TEST_CASE("pipelined commits leave the same state and outputs as plain ones",
   // records and bytes in step.
   std::map<uint64_t, std::string> by_seq;
   for (const auto& o : piped_out) {
-    std::string& bytes = by_seq[o.seq];
-    google::protobuf::io::StringOutputStream sos(&bytes);
-    google::protobuf::io::CodedOutputStream cos(&sos);
-    cos.SetSerializationDeterministic(true);
-    REQUIRE(o.Record().SerializeToCodedStream(&cos));
+    by_seq[o.seq] = custhub::DeterministicBytes(o.Record());
   }
   size_t slots = 0, matching = 0;
   REQUIRE(piped_store
