@@ -156,8 +156,8 @@ absl::Status BatchProcessor::AddErasure(const InputRecord& r) {
     follow_up.set_topic(options_.erasure_topic);
     follow_up.set_key(all_hashes.front());
     follow_up.set_value(RequestJson(all_hashes, id));
-    (*follow_up.mutable_headers())["source"] = "custhub";
-    (*follow_up.mutable_headers())["event-type"] = "erasure.completed";
+    publish::SetHeader(&follow_up, "source", "custhub");
+    publish::SetHeader(&follow_up, "event-type", "erasure.completed");
     erasure_outputs_.push_back(std::move(follow_up));
     erased_customers_.push_back(id);
     customers_.erase(id);

@@ -16,6 +16,7 @@
 #include "src/common/money.h"
 #include "src/common/time.h"
 #include "src/publish/json_writer.h"
+#include "src/publish/outputs.h"
 
 namespace custhub::publish {
 namespace {
@@ -376,10 +377,9 @@ v1::OutboxRecord MakeRecord(absl::string_view topic, absl::string_view key,
   r.set_topic(std::string(topic));
   r.set_key(std::string(key));
   r.set_value(std::move(body));
-  auto& h = *r.mutable_headers();
-  h["content-type"] = "application/json";
-  h[std::string(kDestinationHeader)] = std::string(destination);
-  h[std::string(kOperationHeader)] = std::string(operation);
+  SetHeader(&r, "content-type", "application/json");
+  SetHeader(&r, kDestinationHeader, std::string(destination));
+  SetHeader(&r, kOperationHeader, std::string(operation));
   return r;
 }
 
@@ -619,7 +619,7 @@ std::vector<v1::OutboxRecord> TriggerEvents(
   });
   v1::OutboxRecord r = MakeRecord(esp.topic, trigger.customer_id(),
                                   std::move(body), "klaviyo", kOperationEvent);
-  (*r.mutable_headers())["idempotency-key"] = trigger.idempotency_key();
+  SetHeader(&r, "idempotency-key", trigger.idempotency_key());
   // Not `return {std::move(r)}`: an initializer list would copy the record.
   std::vector<v1::OutboxRecord> out;
   out.push_back(std::move(r));

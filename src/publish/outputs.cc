@@ -20,6 +20,26 @@ std::string ProfileJson(const v1::CustomerProfile& profile, bool pretty) {
   return out;
 }
 
+void SetHeader(v1::OutboxRecord* r, absl::string_view name, std::string value) {
+  for (auto& h : *r->mutable_headers()) {
+    if (h.key() == name) {
+      h.set_value(std::move(value));
+      return;
+    }
+  }
+  auto* h = r->add_headers();
+  h->set_key(std::string(name));
+  h->set_value(std::move(value));
+}
+
+const std::string* FindHeader(const v1::OutboxRecord& r,
+                              absl::string_view name) {
+  for (const auto& h : r.headers()) {
+    if (h.key() == name) return &h.value();
+  }
+  return nullptr;
+}
+
 v1::OutboxRecord ProfileRecord(const v1::CustomerProfile& profile,
                                const OutputTopics& topics,
                                OutputFormat format) {
@@ -28,12 +48,12 @@ v1::OutboxRecord ProfileRecord(const v1::CustomerProfile& profile,
   r.set_key(profile.customer_id());
   if (format == OutputFormat::kJson) {
     r.set_value(ProfileJson(profile, false));
-    (*r.mutable_headers())["content-type"] = "application/json";
+    SetHeader(&r, "content-type", "application/json");
   } else {
     std::string bytes;
     profile.SerializeToString(&bytes);
     r.set_value(std::move(bytes));
-    (*r.mutable_headers())["content-type"] = "application/x-protobuf";
+    SetHeader(&r, "content-type", "application/x-protobuf");
   }
   return r;
 }
@@ -61,10 +81,10 @@ v1::OutboxRecord IdentityChangeRecord(const v1::IdentityChange& change,
       json.clear();  // cannot happen for a linked message; see ProfileJson
     }
     r.set_value(std::move(json));
-    (*r.mutable_headers())["content-type"] = "application/json";
+    SetHeader(&r, "content-type", "application/json");
   } else {
     r.set_value(change.SerializeAsString());
-    (*r.mutable_headers())["content-type"] = "application/x-protobuf";
+    SetHeader(&r, "content-type", "application/x-protobuf");
   }
   return r;
 }
@@ -84,12 +104,12 @@ v1::OutboxRecord TriggerRecord(const v1::Trigger& trigger,
       json.clear();  // cannot happen for a linked message; see ProfileJson
     }
     r.set_value(std::move(json));
-    (*r.mutable_headers())["content-type"] = "application/json";
+    SetHeader(&r, "content-type", "application/json");
   } else {
     r.set_value(trigger.SerializeAsString());
-    (*r.mutable_headers())["content-type"] = "application/x-protobuf";
+    SetHeader(&r, "content-type", "application/x-protobuf");
   }
-  (*r.mutable_headers())["idempotency-key"] = trigger.idempotency_key();
+  SetHeader(&r, "idempotency-key", trigger.idempotency_key());
   return r;
 }
 
@@ -100,12 +120,11 @@ v1::OutboxRecord DlqRecord(const OriginalRecord& original,
   r.set_topic(topics.dlq);
   r.set_key(std::string(original.key));
   r.set_value(std::string(original.value));
-  auto& h = *r.mutable_headers();
-  for (const auto& [k, v] : original.headers) h[k] = v;
-  h["dlq-reason"] = std::string(reason.substr(0, 1024));
-  h["dlq-topic"] = std::string(original.topic);
-  h["dlq-partition"] = absl::StrCat(original.partition);
-  h["dlq-offset"] = absl::StrCat(original.offset);
+  for (const auto& [k, v] : original.headers) SetHeader(&r, k, v);
+  SetHeader(&r, "dlq-reason", std::string(reason.substr(0, 1024)));
+  SetHeader(&r, "dlq-topic", std::string(original.topic));
+  SetHeader(&r, "dlq-partition", absl::StrCat(original.partition));
+  SetHeader(&r, "dlq-offset", absl::StrCat(original.offset));
   return r;
 }
 

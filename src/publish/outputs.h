@@ -31,6 +31,12 @@ struct OutputTopics {
   std::string dlq = "custhub.dlq";             // Default: custhub.dlq
 };
 
+// Sets header `name` of `r`, replacing the value it had.
+void SetHeader(v1::OutboxRecord* r, absl::string_view name, std::string value);
+// The value of header `name` of `r`, or null when it has none.
+const std::string* FindHeader(const v1::OutboxRecord& r,
+                              absl::string_view name);
+
 // The profile as a compacted-topic upsert keyed by customer id.
 v1::OutboxRecord ProfileRecord(const v1::CustomerProfile& profile,
                                const OutputTopics& topics, OutputFormat format);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "src/common/time.h"
+#include "src/publish/outputs.h"
 #include "tests/unit/publish/sample_profile.h"
 
 namespace v1 = custhub::v1;
@@ -76,8 +77,8 @@ std::vector<std::string> Topics(const std::vector<v1::OutboxRecord>& rs) {
 }
 
 std::string Header(const v1::OutboxRecord& r, const std::string& name) {
-  auto it = r.headers().find(name);
-  return it == r.headers().end() ? "<none>" : it->second;
+  const std::string* v = custhub::publish::FindHeader(r, name);
+  return v == nullptr ? "<none>" : *v;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "custhub/v1/state.pb.h"
+#include "src/publish/outputs.h"
 
 using custhub::kafka::OutRecordView;
 using custhub::streams::ParseOutboxRecordView;
@@ -16,9 +17,9 @@ TEST_CASE("outbox record view: fields and sorted headers as protobuf wrote",
   r.set_topic("customer.profiles");
   r.set_key(std::string("cus_\0x", 6));  // bytes, NUL included
   r.set_value(std::string(300, 'v'));    // a length beyond one varint byte
-  (*r.mutable_headers())["zeta"] = "1";
-  (*r.mutable_headers())["alpha"] = "";
-  (*r.mutable_headers())["idempotency-key"] = "k";
+  custhub::publish::SetHeader(&r, "zeta", "1");
+  custhub::publish::SetHeader(&r, "alpha", "");
+  custhub::publish::SetHeader(&r, "idempotency-key", "k");
   std::string bytes = r.SerializeAsString();
   OutRecordView v;
   REQUIRE(ParseOutboxRecordView(bytes, &v));
@@ -67,4 +68,31 @@ TEST_CASE("outbox record view: damaged bytes are refused", "[outbox]") {
   CHECK_FALSE(ParseOutboxRecordView("\x20\xff\xff", &v));
   // A header entry cut short inside its name.
   CHECK_FALSE(ParseOutboxRecordView("\x2a\x02\x0a\x05", &v));
+}
+
+TEST_CASE("outbox headers: one per name, and entries of earlier versions read",
+          "[outbox]") {
+  custhub::v1::OutboxRecord r;
+  custhub::publish::SetHeader(&r, "content-type", "text/plain");
+  custhub::publish::SetHeader(&r, "content-type", "application/json");
+  REQUIRE(r.headers_size() == 1);
+  REQUIRE(custhub::publish::FindHeader(r, "content-type") != nullptr);
+  CHECK(*custhub::publish::FindHeader(r, "content-type") == "application/json");
+  CHECK(custhub::publish::FindHeader(r, "other") == nullptr);
+
+  // Headers were a map<string, bytes>: its entries always carry key and
+  // value. An entry stored that way reads back as the same header.
+  std::string entry = std::string("\x0a\x04") + "name" + "\x12\x01" + "v";
+  std::string bytes = std::string("\x0a\x01t") + "\x2a" +
+                      std::string(1, char(entry.size())) + entry;
+  custhub::v1::OutboxRecord old;
+  REQUIRE(old.ParseFromString(bytes));
+  CHECK(old.topic() == "t");
+  REQUIRE(old.headers_size() == 1);
+  CHECK(old.headers(0).key() == "name");
+  CHECK(old.headers(0).value() == "v");
+  OutRecordView v;
+  REQUIRE(ParseOutboxRecordView(bytes, &v));
+  REQUIRE(v.headers.size() == 1);
+  CHECK(v.headers[0].second == "v");
 }

@@ -29,6 +29,16 @@ using testing::TempDir;
 
 namespace {
 
+// Header `name` of an output ("<none>" when it has none).
+std::string Header(const v1::OutboxRecord& r, absl::string_view name) {
+  const std::string* v = publish::FindHeader(r, name);
+  return v == nullptr ? "<none>" : *v;
+}
+
+}  // namespace
+
+namespace {
+
 std::string Order(const std::string& email, const std::string& id,
                   int64_t minor, const std::string& updated) {
   return absl::StrCat(
@@ -85,9 +95,9 @@ TEST_CASE("retries, stale updates and early refunds fold to exact totals",
     if (o.Record().topic() == "customer.profiles") ++profiles;
     if (o.Record().topic() == "custhub.dlq") {
       ++dlq;
-      CHECK(o.Record().headers().at("dlq-reason").find("body") == 0);
-      CHECK(o.Record().headers().at("dlq-topic") == "orders");
-      CHECK(o.Record().headers().at("dlq-offset") == "5");
+      CHECK(Header(o.Record(), "dlq-reason").find("body") == 0);
+      CHECK(Header(o.Record(), "dlq-topic") == "orders");
+      CHECK(Header(o.Record(), "dlq-offset") == "5");
       CHECK(o.Record().value() == "{\"truncated");
     }
   }
@@ -122,9 +132,7 @@ TEST_CASE("a body over the size limit goes to the DLQ", "[streams]") {
   Harness h(dir.path);
   auto out = h.Feed({{"orders", std::string(2 << 20, 'x'), "big"}}, 10);
   REQUIRE(out.size() == 1);
-  CHECK(
-      out[0].Record().headers().at("dlq-reason").find("body: 2097152 bytes") ==
-      0);
+  CHECK(Header(out[0].Record(), "dlq-reason").find("body: 2097152 bytes") == 0);
 }
 
 TEST_CASE("outbox sequence numbers keep rising across restarts", "[streams]") {
@@ -238,7 +246,7 @@ TEST_CASE("a deeply nested body is refused with a reason", "[streams]") {
   auto out = h.Feed({{"orders", nested, "deep"}}, 10);
   REQUIRE(out.size() == 1);
   CHECK(out[0].Record().topic() == "custhub.dlq");
-  CHECK(out[0].Record().headers().at("dlq-reason").find("body") == 0);
+  CHECK(Header(out[0].Record(), "dlq-reason").find("body") == 0);
   CHECK(h.processor().stats().dlq == 1);
 }
 
