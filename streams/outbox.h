@@ -14,13 +14,13 @@
 
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <memory>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "src/kafka/client.h"
 #include "src/store/state_store.h"
+#include "streams/by_sequence.h"
 #include "streams/processor.h"
 
 namespace custhub::streams {
@@ -50,7 +50,7 @@ class OutboxPublisher {
   // the oldest not yet confirmed (UINT64_MAX when nothing is in flight).
   uint64_t newest_sent() const { return newest_sent_; }
   uint64_t oldest_in_flight() const {
-    return pending_.empty() ? UINT64_MAX : pending_.begin()->first;
+    return pending_.empty() ? UINT64_MAX : pending_.first();
   }
   uint64_t delivered_total() const { return delivered_total_; }
   uint64_t failed_total() const { return failed_total_; }
@@ -71,7 +71,8 @@ class OutboxPublisher {
     kafka::OutRecordView view;
     std::shared_ptr<const std::string> entry;
   };
-  std::map<uint64_t, Pending> pending_;
+  // Outputs in flight by sequence number.
+  BySequence<Pending> pending_;
   std::vector<uint64_t> delivered_;
   std::deque<uint64_t> retry_;
   int64_t retry_after_micros_ = 0;

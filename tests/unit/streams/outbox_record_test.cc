@@ -7,6 +7,7 @@
 
 #include "custhub/v1/state.pb.h"
 #include "src/publish/outputs.h"
+#include "streams/by_sequence.h"
 
 using custhub::kafka::OutRecordView;
 using custhub::streams::ParseOutboxRecordView;
@@ -95,4 +96,37 @@ TEST_CASE("outbox headers: one per name, and entries of earlier versions read",
   REQUIRE(ParseOutboxRecordView(bytes, &v));
   REQUIRE(v.headers.size() == 1);
   CHECK(v.headers[0].second == "v");
+}
+
+TEST_CASE("outputs in flight by sequence number, in any order of delivery",
+          "[outbox]") {
+  custhub::streams::BySequence<std::string> m;
+  CHECK(m.empty());
+  for (uint64_t s = 10; s < 15; ++s) m.emplace(s, std::to_string(s));
+  m.emplace(20, "20");  // a gap
+  CHECK(m.size() == 6);
+  CHECK(m.first() == 10);
+  CHECK_FALSE(m.contains(16));
+  CHECK_FALSE(m.contains(9));
+  CHECK_FALSE(m.contains(21));
+  m.erase(12);  // out of order: the oldest stays
+  CHECK(m.first() == 10);
+  CHECK_FALSE(m.contains(12));
+  m.erase(10);
+  m.erase(11);  // the oldest moves past 12, already gone
+  CHECK(m.first() == 13);
+  CHECK(m.at(13) == "13");
+  m.emplace(5, "5");  // older than any held
+  CHECK(m.first() == 5);
+  CHECK(m.at(5) == "5");
+  CHECK(m.at(20) == "20");
+  m.emplace(20, "twenty");  // replaces
+  CHECK(m.size() == 4);  // 5, 13, 14, 20
+  CHECK(m.at(20) == "twenty");
+  for (uint64_t s : {5, 13, 14, 20}) m.erase(s);
+  m.erase(99);  // not held: nothing
+  CHECK(m.empty());
+  m.emplace(1000, "a");  // starts over anywhere
+  CHECK(m.first() == 1000);
+  CHECK(m.size() == 1);
 }
