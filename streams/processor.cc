@@ -65,7 +65,7 @@ absl::StatusOr<std::vector<PreparedEvent>> DecodeRecord(
       p.keys = identity::UsableKeys(p.event.identifiers(), options.identity);
     }
     if (options.timeline_retention > 0) {
-      p.timeline = TimelineEntryOf(p.event, p.at);
+      p.timeline = TimelineItemOf(p.event, p.at);
     }
   }
   return prepared;
@@ -379,8 +379,7 @@ absl::Status BatchProcessor::FoldEvent(PreparedEvent& prepared) {
       ++stats_.held_refunds;
     } else {
       slot->dirty = true;
-      AddTimeline(slot->state->profile().customer_id(),
-                  std::move(prepared.timeline));
+      AddTimeline(slot->state->profile().customer_id(), prepared.timeline);
       profile::Finalize(slot->state);
       AddTriggers(rules::Evaluate(options_.rules, before_refund, slot->state,
                                   event, at));
@@ -506,7 +505,7 @@ absl::Status BatchProcessor::FoldEvent(PreparedEvent& prepared) {
       if (!customers_.contains(id)) id = candidate;  // it moved
     }
   }
-  AddTimeline(id, std::move(prepared.timeline));
+  AddTimeline(id, prepared.timeline);
   return absl::OkStatus();
 }
 

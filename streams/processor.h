@@ -65,13 +65,14 @@ struct PreparedEvent {
   // refunds and bare order deletions): the identifiers left after the
   // policy's blocklist, as keys, strongest first.
   std::vector<std::string> keys;
-  // The event's timeline entry (when a timeline is kept).
-  custhub::v1::TimelineEntry timeline;
+  // The event's timeline entry as a windowed log item, framed and
+  // serialised here rather than on the poll thread (when a timeline is
+  // kept; empty otherwise).
+  std::string timeline;
 };
 
-// The timeline entry of `e` (timeline.cc).
-custhub::v1::TimelineEntry TimelineEntryOf(const custhub::v1::Event& e,
-                                           Micros at);
+// The timeline entry of `e` as a framed windowed-log item (timeline.cc).
+std::string TimelineItemOf(const custhub::v1::Event& e, Micros at);
 
 // An output in the outbox, with its sequence number: a serialised
 // OutboxRecord inside the outbox entry that holds it (outbox_blob.h), which
@@ -360,12 +361,11 @@ class BatchProcessor {
   absl::flat_hash_map<SeenIds::Id, Micros> new_seen_;
   SeenIds seen_;
   std::vector<custhub::v1::OutboxRecord> dlq_;
-  // Timeline entries folded this batch, by customer id (hashed: a sorted
-  // map spent ~4% of the poll thread comparing ids, one lookup per event).
-  absl::flat_hash_map<std::string, std::vector<custhub::v1::TimelineEntry>>
-      timeline_;
-  void AddTimeline(const std::string& customer_id,
-                   custhub::v1::TimelineEntry entry);
+  // Timeline items folded this batch (framed, in fold order), by customer
+  // id (hashed: a sorted map spent ~4% of the poll thread comparing ids,
+  // one lookup per event).
+  absl::flat_hash_map<std::string, std::string> timeline_;
+  void AddTimeline(const std::string& customer_id, const std::string& item);
   // Moves stored and pending timeline entries to another id (merge, rename).
   absl::Status MoveTimeline(const std::string& from, const std::string& to,
                             store::StateBatch* batch);

@@ -88,29 +88,28 @@ void AppendEntry(v1::TimelineEntry& t, std::string* items) {
 
 }  // namespace
 
-v1::TimelineEntry TimelineEntryOf(const v1::Event& e, Micros at) {
+std::string TimelineItemOf(const v1::Event& e, Micros at) {
   v1::TimelineEntry t;
   t.set_at_micros(at);
   t.set_source(e.source());
   t.set_event_type(e.event_type());
   t.set_summary(Summary(e));
-  return t;
+  std::string item;
+  AppendEntry(t, &item);
+  return item;
 }
 
 void BatchProcessor::AddTimeline(const std::string& customer_id,
-                                 v1::TimelineEntry entry) {
+                                 const std::string& item) {
   if (options_.timeline_retention <= 0) return;
-  timeline_[customer_id].push_back(std::move(entry));
+  timeline_[customer_id] += item;
 }
 
 absl::Status BatchProcessor::MoveTimeline(const std::string& from,
                                           const std::string& to,
                                           store::StateBatch* batch) {
   auto pending = timeline_.extract(from);
-  if (!pending.empty()) {
-    auto& dst = timeline_[to];
-    for (auto& t : pending.mapped()) dst.push_back(std::move(t));
-  }
+  if (!pending.empty()) timeline_[to] += pending.mapped();
   std::string prefix = TimelineKey(from);
   for (Cf cf : {Cf::kTimeline, Cf::kTriggers}) {
     CUSTHUB_RETURN_IF_ERROR(store_->ForEach(
@@ -133,11 +132,8 @@ absl::Status BatchProcessor::MoveTimeline(const std::string& from,
 void BatchProcessor::WriteTimeline(store::StateBatch* batch) {
   // One append per customer and batch; RocksDB joins them and drops what
   // falls out of the window (SetLogWindow).
-  std::string items;
-  for (auto& [id, entries] : timeline_) {
+  for (const auto& [id, items] : timeline_) {
     if (!customers_.contains(id)) continue;  // erased or merged away
-    items.clear();
-    for (auto& t : entries) AppendEntry(t, &items);
     batch->Merge(Cf::kTimeline, TimelineKey(id), items);
   }
 }
