@@ -9,6 +9,7 @@
 #include "src/common/status.h"
 #include "src/common/time.h"
 #include "src/common/worker.h"
+#include "src/profile/record.h"
 #include "src/profile/timestamp.h"
 #include "src/publish/destinations.h"
 #include "src/publish/outputs.h"
@@ -36,16 +37,13 @@ absl::Status BatchProcessor::LoadDueIndex() {
   due_index_.clear();
   const Micros started = WallNowMicros();
   int64_t scanned = 0;
-  v1::RulesState rules;
   CUSTHUB_RETURN_IF_ERROR(store_->ForEach(
       Cf::kRules, "", [&](absl::string_view id, absl::string_view v) {
         ++scanned;
-        if (!rules.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-          return true;  // its customer's load reports the damage
-        }
-        if (auto due = rules::NextDue(rules)) {
-          due_index_.emplace(*due, std::string(id));
-        }
+        // rules::NextDue of the record, read without parsing it whole.
+        auto due = profile::FirstTimerDue(v);
+        if (!due.ok()) return true;  // its customer's load reports the damage
+        if (due->has_value()) due_index_.emplace(**due, std::string(id));
         return true;
       }));
   CUSTHUB_RETURN_IF_ERROR(store_->ForEach(

@@ -824,4 +824,22 @@ void EncodeRules(const CustomerRecord::Rules& r, std::string* out) {
   PutRulesBody(r, out);
 }
 
+absl::StatusOr<std::optional<int64_t>> FirstTimerDue(absl::string_view rules) {
+  std::optional<int64_t> due;
+  bool ok = ForEachField(rules, [&](Reader& r, int f, int wt) {
+    if (f != 10 || wt != kLen || due.has_value()) return Field::kUnknown;
+    absl::string_view timer;
+    if (!r.Len(&timer)) return Field::kBad;
+    int64_t at = 0;
+    bool read = ForEachField(timer, [&](Reader& t, int tf, int twt) {
+      return tf == 2 ? Read(t, twt, &at) : Field::kUnknown;
+    });
+    if (!read) return Field::kBad;
+    due = at;
+    return Field::kRead;
+  });
+  if (!ok) return absl::InvalidArgumentError("rules state: bytes do not parse");
+  return due;
+}
+
 }  // namespace custhub::profile

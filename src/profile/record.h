@@ -24,11 +24,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace custhub::profile {
@@ -150,5 +152,10 @@ absl::Status DecodeRules(absl::string_view bytes, CustomerRecord::Rules* out);
 void EncodeCustomer(const CustomerRecord& r, bool with_rules, std::string* out);
 // Appends `r` as a v1::RulesState.
 void EncodeRules(const CustomerRecord::Rules& r, std::string* out);
+
+// The due time of the first timer in RulesState bytes (the processor keeps
+// them earliest first: rules::NextDue), without decoding the rest; nullopt
+// when there is none. InvalidArgument on bytes that do not parse.
+absl::StatusOr<std::optional<int64_t>> FirstTimerDue(absl::string_view rules);
 
 }  // namespace custhub::profile

@@ -294,3 +294,22 @@ TEST_CASE("a record refuses bytes protobuf refuses") {
     CHECK_FALSE(DecodeCustomer(b, &r).ok());
   }
 }
+
+TEST_CASE("the first timer's due time is read without decoding the rest",
+          "[profile]") {
+  for (uint32_t seed = 1; seed <= 500; ++seed) {
+    v1::RulesState rules;
+    Filler(seed).Fill(&rules);
+    auto due =
+        custhub::profile::FirstTimerDue(custhub::DeterministicBytes(rules));
+    REQUIRE(due.ok());
+    INFO("seed " << seed);
+    if (rules.timers().empty()) {
+      CHECK_FALSE(due->has_value());
+    } else {
+      REQUIRE(due->has_value());
+      CHECK(**due == rules.timers(0).due_micros());
+    }
+  }
+  CHECK_FALSE(custhub::profile::FirstTimerDue("\x52\x05\x10").ok());
+}
