@@ -121,7 +121,7 @@ TEST_CASE("outputs in flight by sequence number, in any order of delivery",
   CHECK(m.at(5) == "5");
   CHECK(m.at(20) == "20");
   m.emplace(20, "twenty");  // replaces
-  CHECK(m.size() == 4);  // 5, 13, 14, 20
+  CHECK(m.size() == 4);     // 5, 13, 14, 20
   CHECK(m.at(20) == "twenty");
   for (uint64_t s : {5, 13, 14, 20}) m.erase(s);
   m.erase(99);  // not held: nothing
