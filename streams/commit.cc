@@ -347,14 +347,15 @@ void BatchProcessor::KeepCommitted() {
     return;
   }
   for (const auto& r : retired_) {
-    if (!customers_.contains(r.from)) customer_cache_.Erase(r.from);
+    if (!customers_.contains(r.from)) customer_cache_.Erase(CacheKey(r.from));
   }
   // Only written slots: a slot loaded but left clean may differ from what
   // RocksDB holds (a failed fold after its timers fired), and RocksDB wins.
   for (auto& [id, slot] : customers_) {
     if (!slot.dirty) continue;
-    customer_cache_.Put(id, CachedCustomer{std::move(slot.stored_profile),
-                                           std::move(slot.stored_rules)});
+    customer_cache_.Put(CacheKey(id),
+                        CachedCustomer{std::move(slot.stored_profile),
+                                       std::move(slot.stored_rules)});
   }
   for (const auto& [key, id] : identifiers_) identifier_cache_.Put(key, id);
 }

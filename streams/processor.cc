@@ -277,7 +277,7 @@ absl::StatusOr<BatchProcessor::CustomerSlot*> BatchProcessor::LoadCustomer(
     const std::string& id, bool create) {
   auto it = customers_.find(id);
   if (it != customers_.end()) return &it->second;
-  if (auto cached = customer_cache_.Take(id)) {
+  if (auto cached = customer_cache_.Take(CacheKey(id))) {
     // As committed: what RocksDB holds.
     return AddLoaded(id, std::move(cached->profile), std::move(cached->rules));
   }

@@ -26,11 +26,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
+#include "absl/numeric/int128.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "custhub/v1/event.pb.h"
 #include "custhub/v1/state.pb.h"
 #include "google/protobuf/arena.h"
+#include "src/common/hash.h"
 #include "src/identity/policy.h"
 #include "src/store/state_store.h"
 #include "streams/lru_cache.h"
@@ -318,7 +320,10 @@ class BatchProcessor {
   // Across batches: committed values only. A slot taken from the customer
   // cache lives in customers_ until Commit puts it back, so Abandon() just
   // drops it and the next load reads RocksDB.
-  LruCache<CachedCustomer> customer_cache_;
+  // Keyed by the id's 128-bit hash (as the identifier cache and the dedup
+  // window key theirs): no id string kept or compared per entry.
+  LruCache<CachedCustomer, absl::uint128> customer_cache_;
+  static absl::uint128 CacheKey(absl::string_view id) { return Hash128(id); }
   OwnerCache identifier_cache_;  // key -> id
   // Outbox (outbox_blob.h): each batch's outputs are one entry, keyed by
   // its first sequence number, deleted once every output in it is

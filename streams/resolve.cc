@@ -91,7 +91,8 @@ absl::StatusOr<std::string> BatchProcessor::Merge(const std::string& a,
 }
 
 absl::StatusOr<bool> BatchProcessor::CustomerExists(const std::string& id) {
-  if (customers_.contains(id) || customer_cache_.Contains(id)) return true;
+  if (customers_.contains(id) || customer_cache_.Contains(CacheKey(id)))
+    return true;
   CUSTHUB_ASSIGN_OR_RETURN(auto bytes, store_->Get(Cf::kProfiles, id));
   return bytes.has_value();
 }
